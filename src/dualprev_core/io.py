@@ -1,0 +1,480 @@
+"""Loading enterprise files (YAML or JSON, format ``dualprev-enterprise/1``).
+
+Validation reports **every** problem at once, each with its path (``risks[3].controls[1].owner_level``)
+and, for YAML, its line.  Structure is checked against :data:`SCHEMA`; then references, duplicate
+ids, accident categories, grading inputs and control effects.  Nothing is silently dropped:
+unknown fields are errors; free-form data belongs in a ``facts`` mapping, kept verbatim.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from ._enterprise_schema import SCHEMA
+from ._yaml_lines import Lines, line_of, load_yaml_with_lines
+from .errors import DualprevError, Problem, UnknownReference, ValidationError, suggest
+from .grading import GradingMethod, core_methods
+from .levels import RiskLevel
+from .model import (
+    Area,
+    Control,
+    Enterprise,
+    EscalationPolicy,
+    Frequency,
+    Geometry,
+    Hazard,
+    Inspection,
+    InspectionItem,
+    MajorHazardInstallation,
+    Post,
+    Risk,
+    RiskPoint,
+    Settings,
+)
+from .vocabulary import ControlKind, InspectionResult, OwnerLevel, RiskPointKind
+
+__all__ = ["SCHEMA", "load_enterprise", "parse_enterprise", "parse_frequency", "parse_time", "format_path", "CHINA_STANDARD_TIME"]
+
+#: Times without an offset in enterprise files are read as China Standard Time.
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
+
+_FREQ_WORDS: dict[str, tuple[float, str]] = {
+    "hourly": (1, "hour"), "每小时": (1, "hour"),
+    "shift": (1, "shift"), "每班": (1, "shift"), "per-shift": (1, "shift"),
+    "daily": (1, "day"), "每天": (1, "day"), "每日": (1, "day"),
+    "twice-daily": (0.5, "day"), "每天两次": (0.5, "day"), "每日两次": (0.5, "day"),
+    "weekly": (1, "week"), "每周": (1, "week"),
+    "monthly": (1, "month"), "每月": (1, "month"),
+    "quarterly": (1, "quarter"), "每季度": (1, "quarter"), "每季": (1, "quarter"),
+    "half-yearly": (1, "half_year"), "每半年": (1, "half_year"),
+    "yearly": (1, "year"), "annual": (1, "year"), "每年": (1, "year"),
+}
+_FREQ_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(h|d|w|mo|q|y)$")
+_FREQ_UNITS = {"h": "hour", "d": "day", "w": "week", "mo": "month", "q": "quarter", "y": "year"}
+
+
+def parse_frequency(text: str) -> Frequency:
+    """``"2h"``, ``"shift"``, ``"每周"``, ``"3y"`` … → :class:`Frequency`; ``ValueError`` otherwise."""
+    t = str(text).strip().lower()
+    if t in _FREQ_WORDS:
+        every, unit = _FREQ_WORDS[t]
+        return Frequency(every, unit, str(text))
+    m = _FREQ_RE.match(t)
+    if m and float(m.group(1)) > 0:
+        return Frequency(float(m.group(1)), _FREQ_UNITS[m.group(2)], str(text))
+    words = sorted(k for k in _FREQ_WORDS if k.isascii())
+    raise ValueError(
+        f"{text!r} is not a frequency; use a number with h/d/w/mo/q/y (e.g. 2h, 3y) or one of "
+        f"{', '.join(words)} (or 每班/每天/每周/每月/每季度/每半年/每年){suggest(t, words)}"
+    )
+
+
+def parse_time(text: str) -> datetime:
+    """ISO 8601 → aware datetime (no offset ⇒ +08:00); ``ValueError`` otherwise."""
+    try:
+        dt = datetime.fromisoformat(str(text))
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO 8601 time such as 2026-11-30T08:00:00+08:00") from None
+    return dt if dt.tzinfo else dt.replace(tzinfo=CHINA_STANDARD_TIME)
+
+
+def format_path(parts: Iterable[Any]) -> str:
+    """``('risks', 3, 'controls', 1, 'level')`` → ``risks[3].controls[1].level``."""
+    out = ""
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += ("." if out else "") + str(p)
+    return out
+
+
+def load_enterprise(path: str | Path, *, methods: Mapping[str, GradingMethod] | None = None) -> Enterprise:
+    """Read and validate an enterprise file (``.yaml``/``.yml``/``.json``).
+
+    :param methods: grading methods by name (from a pack registry); default: the core's.
+    :raises ValidationError: every problem found, each with path (and line for YAML).
+    """
+    p = Path(path)
+    source = str(p)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValidationError([Problem("", "file not found", source)], source=source) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError([Problem("", f"cannot read file: {exc}", source)], source=source) from None
+    lines: Lines = {}
+    try:
+        if p.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            data, lines = load_yaml_with_lines(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError([Problem(f"line {exc.lineno}", f"invalid JSON: {exc.msg}", source)], source=source) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else ""
+        raise ValidationError([Problem(where, f"invalid YAML: {getattr(exc, 'problem', exc)}", source)], source=source) from None
+    return parse_enterprise(data, source=source, lines=lines, methods=methods)
+
+
+def parse_enterprise(
+    data: Any,
+    *,
+    source: str | None = None,
+    lines: Lines | None = None,
+    methods: Mapping[str, GradingMethod] | None = None,
+) -> Enterprise:
+    """Validate a decoded document and build the :class:`Enterprise`.
+
+    :raises ValidationError: every problem found.
+    """
+    return _Builder(data, source, lines or {}, methods or {m.name: m for m in core_methods()}).build()
+
+
+class _Builder:
+    def __init__(self, data: Any, source: str | None, lines: Lines, methods: Mapping[str, GradingMethod]) -> None:
+        self.data, self.source, self.lines, self.methods = data, source, lines, methods
+        self.problems: list[Problem] = []
+
+    # -- problems -------------------------------------------------------------------------
+    def problem(self, path: tuple[Any, ...], message: str) -> None:
+        line = line_of(self.lines, path) if self.lines else None
+        where = format_path(path)
+        if line is not None:
+            message = f"{message} (line {line})"
+        self.problems.append(Problem(where, message, self.source))
+
+    def fail_if_problems(self) -> None:
+        if self.problems:
+            order = {id(p): i for i, p in enumerate(self.problems)}
+            raise ValidationError(sorted(self.problems, key=lambda p: order[id(p)]), source=self.source)
+
+    # -- structure ------------------------------------------------------------------------
+    def check_schema(self) -> None:
+        validator = jsonschema.Draft202012Validator(SCHEMA)
+        errors = sorted(validator.iter_errors(self.data), key=lambda e: [str(x) for x in e.absolute_path])
+        for err in errors:
+            for path, message in _schema_messages(tuple(err.absolute_path), err):
+                self.problem(path, message)
+
+    def build(self) -> Enterprise:
+        if not isinstance(self.data, Mapping):
+            self.problem((), f"the document must be a mapping with 'format: dualprev-enterprise/1' (got {type(self.data).__name__})")
+            self.fail_if_problems()
+        self.check_schema()
+        self.fail_if_problems()
+        d = self.data
+        settings = self.settings(d.get("settings", {}))
+        areas = [self.area(i, a) for i, a in enumerate(d.get("areas", []))]
+        posts = [self.post(i, a) for i, a in enumerate(d.get("posts", []))]
+        rps = [RiskPoint(r["id"], r["name"], r["area"], RiskPointKind.parse(r.get("kind", "place")), r.get("facts")) for r in d.get("risk_points", [])]
+        hazards = [Hazard(h["id"], h["name"], h.get("factor"), h.get("risk_point"), h.get("description", ""), h.get("facts")) for h in d.get("hazards", [])]
+        rp_area = {r.id: r.area for r in rps}
+        risks: list[Risk] = []
+        controls: list[tuple[tuple[Any, ...], Control]] = []
+        items: list[tuple[tuple[Any, ...], InspectionItem]] = []
+        for i, r in enumerate(d.get("risks", [])):
+            risk = self.risk(i, r, settings, rp_area)
+            if risk is not None:
+                risks.append(risk)
+            for j, c in enumerate(r.get("controls", [])):
+                cpath = ("risks", i, "controls", j)
+                control = self.control(cpath, c, (r["id"], *c.get("also_mitigates", [])))
+                controls.append((cpath, control))
+                items += [((*cpath, "inspection_items", k), self.item((*cpath, "inspection_items", k), it, control)) for k, it in enumerate(c.get("inspection_items", []))]
+        for i, c in enumerate(d.get("controls", [])):
+            cpath = ("controls", i)
+            control = self.control(cpath, c, tuple(c["mitigates"]))
+            controls.append((cpath, control))
+            items += [((*cpath, "inspection_items", k), self.item((*cpath, "inspection_items", k), it, control)) for k, it in enumerate(c.get("inspection_items", []))]
+        items += [(("inspection_items", i), self.item(("inspection_items", i), it, None)) for i, it in enumerate(d.get("inspection_items", []))]
+        items_by_id = {it.id: it for _, it in items}
+        parsed = [self.inspection(i, raw, items_by_id) for i, raw in enumerate(d.get("inspections", []))]
+        inspections = [x for x in parsed if x is not None]
+        mhis = [MajorHazardInstallation(m["id"], m["name"], m["area"], m.get("kind", "storage"), m.get("facts")) for m in d.get("major_hazard_installations", [])]
+        self.fail_if_problems()
+        ent = d["enterprise"]
+        enterprise = Enterprise(
+            id=ent["id"], name=ent["name"], industry=ent.get("industry", ""), region=ent.get("region", ""),
+            settings=settings, areas=tuple(areas), posts=tuple(posts), risk_points=tuple(rps), hazards=tuple(hazards),
+            risks=tuple(risks), controls=tuple(c for _, c in controls), inspection_items=tuple(i for _, i in items),
+            inspections=tuple(inspections), major_hazard_installations=tuple(mhis), facts={**ent.get("facts", {}), **d.get("facts", {})},
+            source=self.source,
+        )
+        self.check_references(enterprise, controls, items)
+        self.fail_if_problems()
+        return enterprise
+
+    # -- records --------------------------------------------------------------------------
+    def settings(self, s: Mapping[str, Any]) -> Settings:
+        for method, variant in s.get("variants", {}).items():
+            self.check_variant(("settings", "variants", method), method, variant)
+        for method in s.get("edges", {}):
+            if method not in self.methods:
+                self.problem(("settings", "edges", method), self.unknown_method(method))
+        return Settings(
+            gb6441_edition=s.get("gb6441_edition", "2025"),
+            variants=dict(s.get("variants", {})),
+            edges=dict(s.get("edges", {})),
+            escalation=EscalationPolicy(**s.get("escalation", {})),
+            enterprise_level_method=s.get("enterprise_level_method"),
+        )
+
+    def area(self, i: int, a: Mapping[str, Any]) -> Area:
+        g = a.get("geometry")
+        geometry = Geometry(g["type"], g["coordinates"]) if g else None
+        if g and g["type"] == "polygon" and len(g["coordinates"]) < 3:
+            self.problem(("areas", i, "geometry", "coordinates"), f"a polygon needs at least 3 points (got {len(g['coordinates'])})")
+        return Area(a["id"], a["name"], a.get("parent"), a.get("kind", ""), geometry, a.get("facts"))
+
+    def post(self, i: int, p: Mapping[str, Any]) -> Post:
+        return Post(p["id"], p["name"], p.get("area"), OwnerLevel.parse(p.get("owner_level", "post")), tuple(p.get("people", [])), p.get("facts"))
+
+    def unknown_method(self, name: str) -> str:
+        return f"{name!r} is not an installed grading method; installed: {', '.join(sorted(self.methods))}{suggest(name, self.methods)} (a pack may provide it: see 'dualprev packs')"
+
+    def check_variant(self, path: tuple[Any, ...], method: str, variant: str) -> None:
+        if method not in self.methods:
+            self.problem(path, self.unknown_method(method))
+        elif variant not in self.methods[method].variants:
+            v = self.methods[method].variants
+            self.problem(path, f"{variant!r} is not a variant of {method}; variants: {', '.join(sorted(v))}{suggest(variant, v)}")
+
+    def risk(self, i: int, r: Mapping[str, Any], settings: Settings, rp_area: Mapping[str, str]) -> Risk | None:
+        path = ("risks", i)
+        edition = str(r.get("category_edition", settings.gb6441_edition))
+        category = str(r["category"])
+        try:
+            from .taxonomy import accident_taxonomy
+
+            category = accident_taxonomy(edition).get(category).id
+        except UnknownReference as exc:
+            self.problem((*path, "category"), str(exc))
+        area = r.get("area") or rp_area.get(r.get("risk_point", ""))
+        if area is None:
+            self.problem(path, "a risk needs 'area' or a 'risk_point' whose area is known")
+        method = r["method"]
+        inputs: dict[str, float] = {}
+        if method not in self.methods:
+            self.problem((*path, "method"), self.unknown_method(method))
+        else:
+            m = self.methods[method]
+            if "variant" in r:
+                self.check_variant((*path, "variant"), method, r["variant"])
+            try:
+                inputs = m.check_inputs(r["inputs"])
+            except DualprevError as exc:
+                self.problem((*path, "inputs"), str(exc))
+        inherent = None
+        if "inherent_level" in r:
+            inherent = RiskLevel.parse(r["inherent_level"])
+        if area is None:
+            return None
+        return Risk(
+            id=r["id"], name=r["name"], area=area, category=category, category_edition=edition, method=method,
+            inputs=inputs, risk_point=r.get("risk_point"), hazards=tuple(r.get("hazards", [])), variant=r.get("variant"),
+            inherent_level=inherent, consequences=r.get("consequences", ""), description=r.get("description", ""), facts=r.get("facts"),
+        )
+
+    def control(self, path: tuple[Any, ...], c: Mapping[str, Any], mitigates: tuple[str, ...]) -> Control:
+        on_failure = {}
+        for k, v in c.get("on_failure", {}).items():
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or math.isnan(v):
+                self.problem((*path, "on_failure", k), f"must be a number (got {v!r})")
+            else:
+                on_failure[k] = float(v)
+        return Control(
+            id=c["id"], name=c["name"], kind=ControlKind.parse(c["kind"]), owner_level=OwnerLevel.parse(c["owner_level"]),
+            mitigates=tuple(dict.fromkeys(mitigates)), post=c.get("post"), critical=bool(c.get("critical", False)),
+            on_failure=on_failure, description=c.get("description", ""), facts=c.get("facts"),
+        )
+
+    def item(self, path: tuple[Any, ...], it: Mapping[str, Any], control: Control | None) -> InspectionItem:
+        try:
+            freq = parse_frequency(it["frequency"])
+        except ValueError as exc:
+            self.problem((*path, "frequency"), str(exc))
+            freq = Frequency(1, "day", str(it["frequency"]))
+        if control is not None and "control" in it and it["control"] != control.id:
+            self.problem((*path, "control"), f"nested under control {control.id!r} but names {it['control']!r}")
+        owner = OwnerLevel.parse(it["owner_level"]) if "owner_level" in it else (control.owner_level if control else OwnerLevel.POST)
+        return InspectionItem(it["id"], control.id if control else it["control"], it["content"], freq, owner, it.get("post"), it.get("facts"))
+
+    def inspection(self, i: int, x: Mapping[str, Any], items: Mapping[str, InspectionItem]) -> Inspection | None:
+        path = ("inspections", i)
+        control = x.get("control")
+        if "item" in x:
+            item = items.get(x["item"])
+            if item is None:
+                self.problem((*path, "item"), f"{x['item']!r} is not an inspection item{suggest(x['item'], items)}")
+            elif control is not None and control != item.control:
+                self.problem((*path, "control"), f"{control!r} is not the control of item {x['item']!r} ({item.control!r})")
+            else:
+                control = item.control
+        if control is None:
+            if "item" not in x:
+                self.problem(path, "an inspection needs 'control' or 'item'")
+            return None
+        try:
+            at = parse_time(x["at"])
+        except ValueError as exc:
+            self.problem((*path, "at"), str(exc))
+            return None
+        return Inspection(x["id"], control, InspectionResult.parse(x["result"]), x["by"], at, x.get("item"), x.get("note", ""), x.get("facts"))
+
+    # -- cross references -----------------------------------------------------------------
+    def check_references(self, e: Enterprise, controls: list[tuple[tuple[Any, ...], Control]], items: list[tuple[tuple[Any, ...], InspectionItem]]) -> None:
+        d = self.data
+        seen: dict[str, str] = {}
+
+        def claim(path: tuple[Any, ...], id_: str) -> None:
+            if id_ in seen:
+                self.problem((*path, "id"), f"duplicate id {id_!r} (first used at {seen[id_]})")
+            else:
+                seen[id_] = format_path(path)
+
+        for kind in ("areas", "posts", "risk_points", "hazards", "risks", "controls", "inspection_items", "inspections", "major_hazard_installations"):
+            if kind in ("controls", "inspection_items"):
+                continue
+            for i, rec in enumerate(d.get(kind, [])):
+                claim((kind, i), rec["id"])
+        for path, c in controls:
+            claim(path, c.id)
+        for path, it in items:
+            claim(path, it.id)
+
+        areas = {a.id: a for a in e.areas}
+        posts = {p.id for p in e.posts}
+        rps = {r.id for r in e.risk_points}
+        hazards = {h.id for h in e.hazards}
+        risks = {r.id: r for r in e.risks}
+        control_ids = {c.id for _, c in controls}
+
+        def ref(path: tuple[Any, ...], value: str | None, pool: Iterable[str], what: str) -> None:
+            pool = set(pool)
+            if value is not None and value not in pool:
+                self.problem(path, f"{value!r} is not a known {what}{suggest(value, pool)}")
+
+        for i, a in enumerate(e.areas):
+            ref(("areas", i, "parent"), a.parent, areas, "area")
+            seen_chain, cur = {a.id}, a.parent
+            while cur in areas:
+                if cur in seen_chain:
+                    self.problem(("areas", i, "parent"), f"area {a.id!r} is its own ancestor (cycle through {cur!r})")
+                    break
+                seen_chain.add(cur)
+                cur = areas[cur].parent
+        for i, p in enumerate(e.posts):
+            ref(("posts", i, "area"), p.area, areas, "area")
+        for i, r in enumerate(e.risk_points):
+            ref(("risk_points", i, "area"), r.area, areas, "area")
+        for i, h in enumerate(e.hazards):
+            ref(("hazards", i, "risk_point"), h.risk_point, rps, "risk point")
+            if h.factor:
+                self.check_factor(("hazards", i, "factor"), h.factor)
+        for i, raw in enumerate(d.get("risks", [])):
+            r = risks.get(raw["id"])
+            if r is None:
+                continue
+            ref(("risks", i, "area"), raw.get("area"), areas, "area")
+            ref(("risks", i, "risk_point"), r.risk_point, rps, "risk point")
+            for k, h in enumerate(r.hazards):
+                ref(("risks", i, "hazards", k), h, hazards, "hazard")
+            self.check_inherent(("risks", i), r)
+        for path, c in controls:
+            ref((*path, "post"), c.post, posts, "post")
+            for k, m in enumerate(c.mitigates):
+                field = "mitigates" if path[0] == "controls" else "also_mitigates"
+                if m not in risks:
+                    idx = k if field == "mitigates" else k - 1
+                    self.problem((*path, field, idx), f"{m!r} is not a known risk{suggest(m, risks)}")
+                else:
+                    self.check_on_failure(path, c, risks[m])
+        for path, it in items:
+            ref((*path, "control"), it.control, control_ids, "control")
+            ref((*path, "post"), it.post, posts, "post")
+        for i, x in enumerate(e.inspections):
+            raw = d["inspections"][i]
+            if "control" in raw:
+                ref(("inspections", i, "control"), raw["control"], control_ids, "control")
+        for i, m in enumerate(e.major_hazard_installations):
+            ref(("major_hazard_installations", i, "area"), m.area, areas, "area")
+
+    def check_factor(self, path: tuple[Any, ...], code: str) -> None:
+        try:
+            from .taxonomy import hazard_factor_classes
+
+            hazard_factor_classes().get(code)
+        except UnknownReference as exc:
+            self.problem(path, str(exc))
+
+    def check_inherent(self, path: tuple[Any, ...], r: Risk) -> None:
+        if r.inherent_level is None or r.method not in self.methods or not r.inputs:
+            return
+        m = self.methods[r.method]
+        try:
+            g = m.grade(r.inputs, variant=r.variant)
+        except DualprevError:
+            return
+        if r.inherent_level < g.level:
+            self.problem((*path, "inherent_level"), f"{r.inherent_level.key} is below the assessed level {g.level.key} ({g.decided_by}); the inherent level is the level without controls, so it cannot be lower")
+
+    def check_on_failure(self, path: tuple[Any, ...], c: Control, r: Risk) -> None:
+        if r.method not in self.methods or not r.inputs:
+            return
+        params = {p.name: p for p in self.methods[r.method].parameters}
+        for k, v in c.on_failure.items():
+            p = params.get(k)
+            if p is None:
+                self.problem((*path, "on_failure", k), f"{k!r} is not an input of {r.method} (risk {r.id!r}); inputs: {', '.join(params)}")
+                continue
+            if v not in p.allowed:
+                self.problem((*path, "on_failure", k), f"{r.method} {k} must be one of {', '.join(str(int(a) if a.is_integer() else a) for a in p.allowed)} (got {v:g})")
+            elif v < r.inputs[k]:
+                self.problem((*path, "on_failure", k), f"{v:g} is below risk {r.id!r}'s assessed {k} = {r.inputs[k]:g}; a defective control cannot lower an input")
+
+
+def _schema_messages(path: tuple[Any, ...], err: jsonschema.ValidationError) -> list[tuple[tuple[Any, ...], str]]:
+    if err.validator == "additionalProperties" and isinstance(err.instance, Mapping):
+        allowed = sorted(err.schema.get("properties", {}))
+        return [
+            ((*path, x), f"unknown field {x!r}; allowed: {', '.join(allowed)}{suggest(str(x), allowed)} (put free-form data under 'facts')")
+            for x in sorted(set(err.instance) - set(allowed), key=str)
+        ]
+    return [_schema_message(path, err)]
+
+
+def _schema_message(path: tuple[Any, ...], err: jsonschema.ValidationError) -> tuple[tuple[Any, ...], str]:
+    v = err.validator
+    inst = err.instance
+    if v == "enum":
+        return path, f"{inst!r} is not one of {', '.join(str(x) for x in err.validator_value if isinstance(x, str) and x.isascii())}{suggest(str(inst), [str(x) for x in err.validator_value])}"
+    if v == "const":
+        return path, f"must be {err.validator_value!r} (got {inst!r})"
+    if v == "required":
+        missing = re.findall(r"'([^']+)' is a required property", err.message)
+        name = missing[0] if missing else err.message
+        return (*path, name), "is required"
+    if v == "type":
+        want = err.validator_value if isinstance(err.validator_value, str) else " or ".join(err.validator_value)
+        return path, f"must be {_article(want)} (got {inst!r})"
+    if v == "pattern":
+        return path, f"{inst!r} does not match the expected form {err.validator_value!r}"
+    return path, err.message
+
+
+def _article(t: str) -> str:
+    names = {"object": "a mapping", "array": "a list", "string": "a text", "number": "a number", "integer": "an integer", "boolean": "true or false"}
+    return names.get(t, t)
+
+
