@@ -1,0 +1,55 @@
+"""The core's own contributions, registered as the ``core`` pack like any other."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._version import CORE_API_VERSION, __version__
+from .grading import core_methods
+from .hookspecs import hookimpl
+from .levels import LEVELS_CITATION
+from .plugins import PackManifest, Registrar
+from .provenance import Citation
+
+HIGHEST_CURRENT = "highest-current"
+
+
+@hookimpl
+def dualprev_pack_manifest() -> PackManifest:
+    return PackManifest(
+        name="core",
+        version=__version__,
+        core_api=f"=={CORE_API_VERSION}",
+        title="dualprev core: GB 6441 taxonomies, LEC / LS / MES / matrix grading",
+        standards=(
+            Citation("GB 6441", "1986", title="企业职工伤亡事故分类"),
+            Citation("GB 6441", "2025", title="生产安全事故分类与编码", verified=False, note="order and codes of the 27 types unverified"),
+            Citation("GB/T 13861", "2009/2022", title="生产过程危险和有害因素分类与代码"),
+            LEVELS_CITATION,
+        ),
+    )
+
+
+@hookimpl
+def dualprev_register_grading_methods(registrar: Registrar) -> None:
+    for method in core_methods():
+        registrar.grading_method(method)
+
+
+@hookimpl
+def dualprev_register_policies(registrar: Registrar) -> None:
+    from .assessment import highest_current_level
+
+    registrar.enterprise_level_method(
+        HIGHEST_CURRENT,
+        highest_current_level,
+        Citation(
+            "dualprev default",
+            clause="enterprise level = highest current risk level",
+            note="The four-colour map colours an area by its highest current level (安委办〔2016〕11号 practice); "
+            "the default enterprise level applies the same rule to the whole enterprise. Packs replace it "
+            "(e.g. the chemical pack's 应急〔2018〕19号 scoring).",
+        ),
+    )
+
+

@@ -1,0 +1,417 @@
+"""Assessed and current levels, aggregates and explanations (DESIGN §3), updated incrementally.
+
+:class:`Assessment` grades every risk once, then keeps current levels, area colours and the
+enterprise level up to date as inspections are recorded and hidden dangers open and close.
+A change to one control recomputes only the risks that control mitigates, the areas above
+them (per-area level counters) and the enterprise level — never the whole enterprise.
+
+Current level of a risk (DESIGN §3)::
+
+    inputs'  = assessed inputs, each raised to the ``on_failure`` value of every defective
+               control that states one (max, so a defect never lowers an input)
+    steps    = Σ policy steps for defective controls without ``on_failure`` (default: one per
+               failed or missing critical control)
+    current  = min(grade(inputs').level raised by steps, inherent level or MAJOR), ≥ assessed
+
+A control is defective while an *open* hidden danger degrades it; its state is the worst
+finding among them.  Hidden dangers close only by verification (see
+:mod:`dualprev_core.hidden_dangers`), so a later "effective" inspection does not restore a level.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+
+from .clock import Clock, SystemClock
+from .errors import UnknownReference, suggest
+from .grading import Grading, GradingMethod
+from .graph import RiskGraph
+from .hidden_dangers import HiddenDanger, HiddenDangerEvent, Ledger
+from .levels import RiskLevel
+from .model import Control, Enterprise, Inspection, Risk
+from .plugins import Packs
+from .provenance import Citation
+from .vocabulary import HiddenDangerGrade, InspectionResult
+
+__all__ = [
+    "Assessment",
+    "LevelExplanation",
+    "ControlEffect",
+    "EnterpriseLevel",
+    "InspectionOutcome",
+    "LevelChange",
+    "highest_current_level",
+    "SYSTEM",
+    "DEFAULT_RECTIFICATION_DAYS",
+]
+
+#: The actor name on events the library emits by itself.
+SYSTEM = "dualprev"
+#: Default rectification periods when an inspection opens a hidden danger.  These are dualprev's
+#: own defaults, not a standard's: 总局令第16号 sets none (general = "immediately"; major = per plan).
+DEFAULT_RECTIFICATION_DAYS: Mapping[str, int] = {"general": 7, "major": 30}
+
+
+@attrs.frozen
+class ControlEffect:
+    """How one defective control moved a risk's current level."""
+
+    control: str
+    state: InspectionResult
+    critical: bool
+    hidden_dangers: tuple[str, ...]
+    inputs: Mapping[str, tuple[float, float]] = attrs.field(factory=dict)  # name -> (assessed, raised)
+    steps: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"control": self.control, "state": self.state.key, "critical": self.critical, "hidden_dangers": list(self.hidden_dangers)}
+        if self.inputs:
+            d["inputs"] = {k: {"assessed": _n(a), "while_defective": _n(b)} for k, (a, b) in self.inputs.items()}
+        if self.steps:
+            d["steps"] = self.steps
+        return d
+
+
+@attrs.frozen
+class LevelExplanation:
+    """Why a risk has the levels it has: method, variant, inputs, provider, clause, moving controls."""
+
+    risk: str
+    assessed: Grading
+    current: RiskLevel
+    recomputed: Grading | None
+    effects: tuple[ControlEffect, ...]
+    steps: int
+    inherent: RiskLevel | None
+    capped_by_inherent: bool
+    provider: str
+    provider_version: str
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "assessed": self.assessed.to_dict(),
+            "current_level": self.current.key,
+            "provider": {"pack": self.provider, "version": self.provider_version},
+            "moved_by": [e.to_dict() for e in self.effects],
+        }
+        if self.recomputed is not None:
+            d["recomputed"] = {"inputs": {k: _n(v) for k, v in self.recomputed.inputs.items()}, "score": _n(self.recomputed.score), "level": self.recomputed.level.key, "decided_by": self.recomputed.decided_by}
+        if self.steps:
+            d["escalation_steps"] = self.steps
+        if self.inherent is not None:
+            d["inherent_level"] = self.inherent.key
+            d["capped_by_inherent"] = self.capped_by_inherent
+        return d
+
+    def sentence(self, lang: str = "zh") -> str:
+        """One line for people: ``LEC V1: D = 270 > 160 → 较大; now 重大 (C-12 failed)``."""
+        a = self.assessed
+        base = f"{a.method.upper()} {a.variant}: {a.decided_by} → {a.level.label(lang)}"
+        if self.current != a.level:
+            why = ", ".join(f"{e.control} {e.state.label(lang)}" for e in self.effects)
+            base += f"; {'现为' if lang == 'zh' else 'now'} {self.current.label(lang)} ({why})"
+        return base
+
+
+@attrs.frozen
+class EnterpriseLevel:
+    """An enterprise's overall level with the method that produced it and why."""
+
+    level: RiskLevel | None
+    method: str
+    citation: Citation
+    reason: str
+    details: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level.key if self.level else None, "level_zh": self.level.zh if self.level else None,
+                "method": self.method, "reason": self.reason, "citation": self.citation.to_dict(), **({"details": dict(self.details)} if self.details else {})}
+
+
+@attrs.frozen
+class LevelChange:
+    """A risk or area whose current level moved."""
+
+    id: str
+    kind: str
+    before: RiskLevel | None
+    after: RiskLevel | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "before": self.before.key if self.before else None, "after": self.after.key if self.after else None}
+
+
+@attrs.frozen
+class InspectionOutcome:
+    """What recording one inspection did."""
+
+    inspection: str
+    hidden_danger: HiddenDanger | None
+    opened: bool
+    changes: tuple[LevelChange, ...]
+
+
+def highest_current_level(assessment: Assessment) -> EnterpriseLevel:
+    """Default enterprise level: the highest current risk level (see the ``core`` pack's citation)."""
+    level = assessment.highest_level()
+    deciding = sorted(r for r, lvl in assessment.current_levels().items() if lvl == level)
+    return EnterpriseLevel(
+        level=level,
+        method="highest-current",
+        citation=assessment.packs.registry.enterprise_level_methods["highest-current"].citation,
+        reason=f"highest current risk level: {level.key if level else 'no risks'}" + (f" ({', '.join(deciding[:5])}{' …' if len(deciding) > 5 else ''})" if deciding else ""),
+        details={"deciding_risks": deciding},
+    )
+
+
+class Assessment:
+    """The live assessment of one enterprise.
+
+    :param enterprise: a validated enterprise (from :func:`~dualprev_core.io.load_enterprise`).
+    :param packs: loaded packs (default: the core alone, no entry points).
+    :param ledger: the hidden-danger ledger to use (default: a new one on ``clock``).
+    :param clock: time source for events the assessment emits.
+    :param replay_inspections: record the enterprise's inspections, sorted by (time, id).
+    """
+
+    def __init__(
+        self,
+        enterprise: Enterprise,
+        *,
+        packs: Packs | None = None,
+        ledger: Ledger | None = None,
+        clock: Clock | None = None,
+        replay_inspections: bool = True,
+    ) -> None:
+        from .plugins import load_packs
+
+        self.enterprise = enterprise
+        self.packs = packs or load_packs(load_entrypoints=False)
+        self.graph = RiskGraph(enterprise)
+        self.clock = clock or SystemClock()
+        self.ledger = ledger or Ledger(clock=self.clock)
+        self._risks: dict[str, Risk] = {r.id: r for r in enterprise.risks}
+        self._controls: dict[str, Control] = {c.id: c for c in enterprise.controls}
+        self._controls_of: dict[str, list[Control]] = {r: [] for r in self._risks}
+        for c in enterprise.controls:
+            for r in c.mitigates:
+                self._controls_of[r].append(c)
+        self._area_chain: dict[str, tuple[str, ...]] = {a.id: tuple(self.graph.area_ancestors(a.id)) for a in enterprise.areas}
+        self._assessed: dict[str, Grading] = {}
+        self._current: dict[str, RiskLevel] = {}
+        self._explanations: dict[str, LevelExplanation] = {}
+        self._control_state: dict[str, InspectionResult] = {}
+        self._area_counts: dict[str, Counter[RiskLevel]] = {a: Counter() for a in self._area_chain}
+        self._all_counts: Counter[RiskLevel] = Counter()
+        self._pending_changes: list[LevelChange] = []
+        for r in enterprise.risks:
+            self._assessed[r.id] = self._method(r).grade(r.inputs, variant=self._variant(r), edge=self._edge(r))
+            self._set_current(r.id, self._compute(r))
+        self._pending_changes.clear()
+        self.ledger.subscribe(self._on_event)
+        for hd in self.ledger.open():
+            self._refresh_control(hd.control_id)
+        self._pending_changes.clear()
+        if replay_inspections:
+            for insp in sorted(enterprise.inspections, key=lambda i: (i.at, i.id)):
+                self.record_inspection(insp)
+
+    # -- configuration ---------------------------------------------------------------------
+    def _method(self, r: Risk) -> GradingMethod:
+        return self.packs.registry.method(r.method)
+
+    def _variant(self, r: Risk) -> str | None:
+        return r.variant or self.enterprise.settings.variants.get(r.method)
+
+    def _edge(self, r: Risk) -> Any:
+        return self.enterprise.settings.edges.get(r.method)
+
+    # -- level computation -----------------------------------------------------------------
+    def _compute(self, r: Risk) -> LevelExplanation:
+        assessed = self._assessed[r.id]
+        policy = self.enterprise.settings.escalation
+        inputs = dict(assessed.inputs)
+        effects: list[ControlEffect] = []
+        steps = 0
+        for c in self._controls_of[r.id]:
+            state = self._control_state.get(c.id, InspectionResult.EFFECTIVE)
+            if not state.is_defect:
+                continue
+            hds = tuple(h.id for h in self.ledger.open_on_control(c.id))
+            applies = state is not InspectionResult.WEAKENED or policy.weakened_raises
+            if c.on_failure and applies:
+                moved = {k: (assessed.inputs[k], max(assessed.inputs[k], v)) for k, v in c.on_failure.items() if k in assessed.inputs}
+                for k, (_, v) in moved.items():
+                    inputs[k] = max(inputs[k], v)
+                effects.append(ControlEffect(c.id, state, c.critical, hds, inputs=moved))
+            elif policy.counts(state, c.critical):
+                steps += policy.steps_per_defect
+                effects.append(ControlEffect(c.id, state, c.critical, hds, steps=policy.steps_per_defect))
+            else:
+                effects.append(ControlEffect(c.id, state, c.critical, hds))
+        recomputed = None
+        level = assessed.level
+        if inputs != dict(assessed.inputs):
+            recomputed = self._method(r).grade(inputs, variant=self._variant(r), edge=self._edge(r))
+            level = max(level, recomputed.level)
+        level = level.raised(steps)
+        capped = False
+        if r.inherent_level is not None and level > r.inherent_level:
+            level, capped = r.inherent_level, True
+        level = max(level, assessed.level)
+        method = self._method(r)
+        version = self.packs.registry.manifests.get(method.provider)
+        return LevelExplanation(r.id, assessed, level, recomputed, tuple(effects), steps, r.inherent_level, capped,
+                                method.provider, version.version if version else "")
+
+    def _set_current(self, risk: str, explanation: LevelExplanation) -> None:
+        old = self._current.get(risk)
+        new = explanation.current
+        self._explanations[risk] = explanation
+        if old == new:
+            return
+        self._current[risk] = new
+        chain = self._area_chain[self._risks[risk].area]
+        before = {a: self.area_level(a) for a in chain}
+        for counts in [*(self._area_counts[a] for a in chain), self._all_counts]:
+            if old is not None:
+                counts[old] -= 1
+                if not counts[old]:
+                    del counts[old]
+            counts[new] += 1
+        self._pending_changes.append(LevelChange(risk, "risk", old, new))
+        for a in chain:
+            after = self.area_level(a)
+            if after != before[a]:
+                self._pending_changes.append(LevelChange(a, "area", before[a], after))
+
+    def _refresh_control(self, control: str) -> None:
+        open_hds = self.ledger.open_on_control(control)
+        state = max((h.finding for h in open_hds), key=lambda f: f.severity, default=InspectionResult.EFFECTIVE)
+        if self._control_state.get(control, InspectionResult.EFFECTIVE) == state:
+            return
+        if state is InspectionResult.EFFECTIVE:
+            self._control_state.pop(control, None)
+        else:
+            self._control_state[control] = state
+        c = self._controls.get(control)
+        for r in (c.mitigates if c else ()):
+            self._set_current(r, self._compute(self._risks[r]))
+
+    def _on_event(self, event: HiddenDangerEvent) -> None:
+        hd = self.ledger.get(event.hd_id)
+        if hd.control_id in self._controls:
+            self._refresh_control(hd.control_id)
+
+    # -- recording -------------------------------------------------------------------------
+    def record_inspection(self, inspection: Inspection) -> InspectionOutcome:
+        """Record one inspection: a defect opens (or adds to) a hidden danger on the control.
+
+        :returns: the hidden danger (if any) and every risk/area level that moved.
+        :raises UnknownReference: the inspection names an unknown control.
+        """
+        c = self._controls.get(inspection.control)
+        if c is None:
+            raise UnknownReference(f"inspection {inspection.id!r}: {inspection.control!r} is not a known control{suggest(inspection.control, self._controls)}")
+        self._pending_changes.clear()
+        hd: HiddenDanger | None = None
+        opened = False
+        if inspection.result.is_defect:
+            source = f"inspection:{inspection.id}"
+            existing = self.ledger.open_on_control(c.id)
+            if existing:
+                hd = self.ledger.add_finding(existing[0].id, finding=inspection.result, source=source, by=inspection.by, at=inspection.at, why=inspection.note)
+            else:
+                hd = self.ledger.report(
+                    control_id=c.id, finding=inspection.result, source=source,
+                    description=inspection.note or f"{c.name}: {inspection.result.zh}",
+                    owner_level=c.owner_level, post=c.post, risk_ids=c.mitigates, by=inspection.by, at=inspection.at,
+                )
+                opened = True
+                hd = self._grade(hd, inspection.at)
+        changes = tuple(self._pending_changes)
+        self._pending_changes.clear()
+        return InspectionOutcome(inspection.id, hd, opened, changes)
+
+    def _grade(self, hd: HiddenDanger, at: datetime) -> HiddenDanger:
+        facts = self.hidden_danger_facts(hd)
+        criteria = self.packs.grade_hidden_danger(facts, self.enterprise)
+        grade = HiddenDangerGrade.MAJOR if criteria else HiddenDangerGrade.GENERAL
+        days = DEFAULT_RECTIFICATION_DAYS[grade.key]
+        why = ("criteria matched: " + ", ".join(getattr(c, "criterion_id", str(c)) for c in criteria)) if criteria else "no major-hidden-danger criterion of an installed pack matched"
+        return self.ledger.assess(hd.id, grade=grade, criteria=criteria, deadline=at + timedelta(days=days), by=SYSTEM, at=at, why=why)
+
+    def hidden_danger_facts(self, hd: HiddenDanger) -> dict[str, Any]:
+        """The facts packs judge a hidden danger on (see ``dualprev_grade_hidden_danger``)."""
+        c = self._controls.get(hd.control_id)
+        risks = [self._risks[r] for r in (c.mitigates if c else ()) if r in self._risks]
+        return {
+            "id": hd.id,
+            "finding": hd.finding.key,
+            "source": hd.source,
+            "control": attrs.asdict(c, recurse=True) if c else {"id": hd.control_id},
+            "risks": [{**attrs.asdict(r, recurse=True), "current_level": self._current[r.id].key} for r in risks],
+            "areas": sorted({a for r in risks for a in self._area_chain[r.area]}),
+        }
+
+    # -- queries ---------------------------------------------------------------------------
+    def assessed_level(self, risk: str) -> RiskLevel:
+        return self._assessed[self._known(risk)].level
+
+    def current_level(self, risk: str) -> RiskLevel:
+        return self._current[self._known(risk)]
+
+    def current_levels(self) -> dict[str, RiskLevel]:
+        return dict(self._current)
+
+    def explain(self, risk: str) -> LevelExplanation:
+        return self._explanations[self._known(risk)]
+
+    def control_state(self, control: str) -> InspectionResult:
+        return self._control_state.get(control, InspectionResult.EFFECTIVE)
+
+    def area_level(self, area: str) -> RiskLevel | None:
+        """The area's colour: the highest current level of the risks in it and below it."""
+        counts = self._area_counts[area]
+        return max(counts) if counts else None
+
+    def area_levels(self) -> dict[str, RiskLevel | None]:
+        return {a: self.area_level(a) for a in self._area_counts}
+
+    def highest_level(self) -> RiskLevel | None:
+        return max(self._all_counts) if self._all_counts else None
+
+    def level_counts(self) -> dict[RiskLevel, int]:
+        return {lvl: self._all_counts.get(lvl, 0) for lvl in sorted(RiskLevel, reverse=True)}
+
+    def major_risks(self) -> list[Risk]:
+        """The major-risk list (重大风险清单): risks whose current level is MAJOR."""
+        return [r for r in self.enterprise.risks if self._current[r.id] is RiskLevel.MAJOR]
+
+    def enterprise_level(self) -> EnterpriseLevel:
+        """By ``settings.enterprise_level_method``, else the industry's pack default, else highest-current."""
+        reg = self.packs.registry
+        name = self.enterprise.settings.enterprise_level_method or reg.industry_defaults.get(self.enterprise.industry) or "highest-current"
+        method = reg.enterprise_level_methods.get(name)
+        if method is None:
+            raise UnknownReference(f"enterprise level method {name!r} is not installed; installed: {', '.join(sorted(reg.enterprise_level_methods))}{suggest(name, reg.enterprise_level_methods)}")
+        result = method.function(self)
+        return result if isinstance(result, EnterpriseLevel) else highest_current_level(self)
+
+    def _known(self, risk: str) -> str:
+        if risk not in self._risks:
+            raise UnknownReference(f"{risk!r} is not a known risk{suggest(risk, self._risks)}")
+        return risk
+
+    def changes_for(self, controls: Iterable[str]) -> list[str]:
+        """The risks whose levels depend on ``controls`` (what a change to them can move)."""
+        return sorted({r for c in controls for r in (self._controls[c].mitigates if c in self._controls else ())})
+
+
+def _n(v: float) -> float | int:
+    return int(v) if float(v).is_integer() else v

@@ -1,0 +1,163 @@
+"""Hook specifications for dualprev packs.
+
+A pack is a module (registered in the entry-point group ``dualprev``) with functions marked
+``@dualprev_core.hookimpl``.  Contribution hooks receive a *registrar* — a per-pack view of the
+registry that validates each item and refuses a duplicate id, naming both packs — rather than
+returning lists.  All hooks are called once per pack at manager creation, pack by pack, so a
+pack that raises is reported by name and rolled back while the others keep working.
+
+Hook implementation parameters must not have defaults (pluggy passes nothing to them).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .assessment import Assessment
+    from .model import Enterprise
+    from .plugins import PackManifest, Registrar
+
+__all__ = ["hookspec", "hookimpl", "PROJECT"]
+
+PROJECT = "dualprev"
+hookspec = pluggy.HookspecMarker(PROJECT)
+#: The marker packs use on their hook implementations.
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+# --------------------------------------------------------------------------------------
+# Identity
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def dualprev_pack_manifest() -> PackManifest:
+    """Describe the pack: name, version, the core API range it supports, the standards it encodes.
+
+    :returns: the pack's :class:`~dualprev_core.plugins.PackManifest`.  Required: a pack
+        without a manifest, or whose ``core_api`` range excludes this core, is refused with
+        one error naming it.
+
+    .. versionadded:: 0.1
+
+    Scope: every pack, each once; the core's built-in pack answers ``name="core"``.
+    """
+
+
+# --------------------------------------------------------------------------------------
+# Registration (configuration time)
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def dualprev_register_accident_categories(registrar: Registrar) -> None:
+    """Declare the GB 6441 accident categories the pack's industry uses.
+
+    :param registrar: call ``registrar.accident_category(ref, edition=...)`` for each
+        category in use (``"08"``, ``"火灾"``, ``"GB6441-2025:fire"`` ...); unknown references
+        are refused with the nearest names.
+    :returns: nothing; contributions go through ``registrar``.
+
+    .. versionadded:: 0.1
+
+    Scope: every pack; duplicates between packs are allowed here (several industries use 火灾).
+    """
+
+
+@hookspec
+def dualprev_register_grading_methods(registrar: Registrar) -> None:
+    """Contribute grading methods (e.g. GB 18218 R for major hazard installations) and band variants.
+
+    :param registrar: ``registrar.grading_method(method)`` for a new
+        :class:`~dualprev_core.grading.GradingMethod`; ``registrar.band_variant(method_name, variant)``
+        for a new variant of an existing method.  A method name or (method, variant) pair
+        already contributed by another pack is refused, naming both packs.
+    :returns: nothing.
+
+    .. versionadded:: 0.1
+
+    Scope: every pack, in registration order (core first).
+    """
+
+
+@hookspec
+def dualprev_register_criteria(registrar: Registrar) -> None:
+    """Contribute major-hidden-danger criteria and major-hazard criteria as rule files (data).
+
+    :param registrar: ``registrar.rule_file(path)`` for a file in the rules-layer format, each
+        rule citing its standard, edition and clause; ``registrar.criterion(criterion)`` for a
+        criterion given as a :class:`~dualprev_core.plugins.Criterion` record.
+    :returns: nothing.
+
+    .. versionadded:: 0.1
+
+    Scope: every pack; criterion ids are global and must be unique across packs.
+    """
+
+
+@hookspec
+def dualprev_register_templates(registrar: Registrar) -> None:
+    """Contribute control and inspection templates (what to check, how often, by which owner level).
+
+    :param registrar: ``registrar.inspection_template(template)`` with an
+        :class:`~dualprev_core.plugins.InspectionTemplate`.
+    :returns: nothing.
+
+    .. versionadded:: 0.1
+
+    Scope: every pack; template ids are unique across packs.
+    """
+
+
+@hookspec
+def dualprev_register_policies(registrar: Registrar) -> None:
+    """Contribute enterprise-level methods and escalation policies.
+
+    :param registrar: ``registrar.enterprise_level_method(name, function, citation)`` where
+        ``function(assessment) -> EnterpriseLevel``; ``registrar.escalation_policy(name, policy)``.
+    :returns: nothing.
+
+    .. versionadded:: 0.1
+
+    Scope: every pack; names are unique across packs.  An enterprise selects one by name in
+    ``settings.enterprise_level_method``; a pack may also declare itself the default for its
+    industry with ``registrar.default_enterprise_level_method(industry, name)``.
+    """
+
+
+# --------------------------------------------------------------------------------------
+# Decisions (run time)
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def dualprev_grade_hidden_danger(hidden_danger: dict[str, Any], enterprise: Enterprise) -> list[Any] | None:
+    """Judge whether a hidden danger is major by the pack's criteria.
+
+    :param hidden_danger: the facts of the hidden danger: ``id``, ``control`` (the control's
+        record as a mapping), ``finding``, ``risks`` (mitigated risks), ``area`` chain, ``source``.
+    :param enterprise: the enterprise being assessed.
+    :returns: the matching criteria as :class:`~dualprev_core.hidden_dangers.CriterionRef`
+        records (empty or ``None`` when none match).  Any match from any pack makes it major.
+
+    .. versionadded:: 0.1
+
+    Scope: every pack; results are concatenated in registration order.
+    """
+
+
+@hookspec
+def dualprev_assess_enterprise(assessment: Assessment) -> dict[str, Any] | None:
+    """Add pack-specific sections to an enterprise assessment (e.g. major hazard installations).
+
+    :param assessment: the live assessment (levels, graph, ledger).
+    :returns: a mapping of section name to JSON-ready content, merged into the report;
+        ``None`` when the pack has nothing to add.  A section name already produced by
+        another pack is refused, naming both.
+
+    .. versionadded:: 0.1
+
+    Scope: every pack, in registration order.
+    """

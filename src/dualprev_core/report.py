@@ -1,0 +1,79 @@
+"""JSON-ready reports of an assessment (what ``dualprev assess --json`` prints)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .assessment import Assessment
+from .hidden_dangers import HiddenDanger
+
+__all__ = ["assessment_report", "hidden_danger_summary"]
+
+
+def hidden_danger_summary(hd: HiddenDanger) -> dict[str, Any]:
+    """A compact JSON view of one hidden danger (the ledger's line for people)."""
+    return {
+        "id": hd.id,
+        "control": hd.control_id,
+        "state": hd.state.key,
+        "grade": hd.grade.key if hd.grade else None,
+        "finding": hd.finding.key,
+        "criteria": [c.to_dict() if hasattr(c, "to_dict") else str(c) for c in hd.criteria],
+        "owner_level": hd.owner_level.key,
+        "post": hd.post,
+        "deadline": hd.deadline.isoformat() if hd.deadline else None,
+        "overdue": hd.overdue,
+        "escalated_to": hd.escalated_to,
+        "suspended": hd.suspended,
+        "source": hd.source,
+        "description": hd.description,
+    }
+
+
+def assessment_report(a: Assessment) -> dict[str, Any]:
+    """Every risk's assessed and current level with explanation, area colours, the enterprise
+    level, the major-risk list, hidden dangers and pack sections (e.g. major hazard installations).
+    """
+    e = a.enterprise
+    risks = []
+    for r in e.risks:
+        ex = a.explain(r.id)
+        risks.append({
+            "id": r.id,
+            "name": r.name,
+            "area": r.area,
+            "category": r.category,
+            "method": r.method,
+            "assessed_level": ex.assessed.level.key,
+            "current_level": ex.current.key,
+            "score": ex.assessed.to_dict()["score"],
+            "explanation": ex.to_dict(),
+        })
+    areas = []
+    for area in e.areas:
+        lvl = a.area_level(area.id)
+        areas.append({
+            "id": area.id,
+            "name": area.name,
+            "parent": area.parent,
+            "level": lvl.key if lvl else None,
+            "colour": lvl.colour if lvl else None,
+            "hex": lvl.hex if lvl else None,
+            "risks": len(a.graph.risks_in_area(area.id)),
+        })
+    major = [{"id": r.id, "name": r.name, "area": r.area, "category": r.category,
+              "assessed_level": a.assessed_level(r.id).key,
+              "responsible": [{"control": x.control, "owner_level": x.owner_level.key, "post": x.post} for x in a.graph.responsible_for(r.id)]}
+             for r in a.major_risks()]
+    report: dict[str, Any] = {
+        "format": "dualprev-assessment/1",
+        "enterprise": {"id": e.id, "name": e.name, "industry": e.industry, **a.enterprise_level().to_dict()},
+        "level_counts": {lvl.key: n for lvl, n in a.level_counts().items()},
+        "risks": risks,
+        "areas": areas,
+        "major_risks": major,
+        "hidden_dangers": [hidden_danger_summary(hd) for hd in a.ledger.all()],
+        "packs": {name: m.version for name, m in a.packs.manifests.items()},
+    }
+    report.update(a.packs.assess_enterprise(a))
+    return report
