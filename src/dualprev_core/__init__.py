@@ -1,4 +1,87 @@
-"""dualprev: China's dual prevention mechanism (双重预防机制) as a library."""
-from ._version import CORE_API_VERSION, __version__
+"""dualprev: China's dual prevention mechanism (双重预防机制) as a library.
 
-__all__ = ["__version__", "CORE_API_VERSION"]
+Safety-risk classified control (安全风险分级管控) and hidden-danger investigation and
+rectification (隐患排查治理): the domain model, the risk graph, grading methods, dynamic
+levels, the hidden-danger closed loop and the pack system.
+"""
+
+from ._version import CORE_API_VERSION, __version__
+from .assessment import Assessment, EnterpriseLevel, LevelExplanation
+from .errors import (
+    DualprevError,
+    DuplicateContribution,
+    InvalidInput,
+    PackError,
+    Problem,
+    TransitionRejected,
+    UnknownReference,
+    ValidationError,
+)
+from .graph import RiskGraph, build_graph
+from .hidden_dangers import HiddenDanger, Ledger
+from .hookspecs import hookimpl
+from .io import load_enterprise, parse_enterprise
+from .levels import RiskLevel
+from .model import (
+    Area,
+    Control,
+    Enterprise,
+    Hazard,
+    Inspection,
+    InspectionItem,
+    MajorHazardInstallation,
+    Post,
+    Risk,
+    RiskPoint,
+)
+from .plugins import PackManifest, Packs, load_packs
+from .provenance import Citation
+from .vocabulary import ControlKind, HiddenDangerGrade, InspectionResult, OwnerLevel
+
+__all__ = [
+    "__version__",
+    "CORE_API_VERSION",
+    # model
+    "Enterprise",
+    "Area",
+    "Post",
+    "RiskPoint",
+    "Hazard",
+    "Risk",
+    "Control",
+    "InspectionItem",
+    "Inspection",
+    "MajorHazardInstallation",
+    "RiskLevel",
+    "OwnerLevel",
+    "ControlKind",
+    "InspectionResult",
+    "HiddenDangerGrade",
+    "Citation",
+    # loading
+    "load_enterprise",
+    "parse_enterprise",
+    # graph and assessment
+    "RiskGraph",
+    "build_graph",
+    "Assessment",
+    "LevelExplanation",
+    "EnterpriseLevel",
+    # hidden dangers
+    "Ledger",
+    "HiddenDanger",
+    # packs
+    "hookimpl",
+    "load_packs",
+    "Packs",
+    "PackManifest",
+    # errors
+    "DualprevError",
+    "ValidationError",
+    "Problem",
+    "InvalidInput",
+    "UnknownReference",
+    "PackError",
+    "DuplicateContribution",
+    "TransitionRejected",
+]

@@ -325,7 +325,14 @@ class Assessment:
             source = f"inspection:{inspection.id}"
             existing = self.ledger.open_on_control(c.id)
             if existing:
-                hd = self.ledger.add_finding(existing[0].id, finding=inspection.result, source=source, by=inspection.by, at=inspection.at, why=inspection.note)
+                # A late-entered inspection may predate the hidden danger's last event; the ledger is
+                # append-only in time, so the finding is stamped no earlier than that and the
+                # observation time is kept in the reason.
+                at = max(inspection.at, existing[0].last_at)
+                why = inspection.note or ""
+                if at != inspection.at:
+                    why = f"observed at {inspection.at.isoformat()}; {why}".rstrip("; ")
+                hd = self.ledger.add_finding(existing[0].id, finding=inspection.result, source=source, by=inspection.by, at=at, why=why)
             else:
                 hd = self.ledger.report(
                     control_id=c.id, finding=inspection.result, source=source,

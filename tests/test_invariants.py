@@ -1,0 +1,150 @@
+"""The five invariants of DESIGN §3, stated as properties over generated enterprises."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dualprev_core.assessment import Assessment
+from dualprev_core.hidden_dangers import Ledger
+from dualprev_core.levels import RiskLevel
+from dualprev_core.model import Inspection
+from dualprev_core.strategies import enterprises, inspections_for
+
+from helpers import close_all
+
+
+def snapshot(a: Assessment) -> tuple[dict, dict]:
+    return a.current_levels(), a.area_levels()
+
+
+@st.composite
+def enterprise_with_inspections(draw, defects_only=False, max_size=10):
+    e = draw(enterprises())
+    return e, draw(inspections_for(e, max_size=max_size, defects_only=defects_only))
+
+
+@given(enterprise_with_inspections(defects_only=True), st.data())
+def test_monotone_another_failed_control_never_lowers_a_level(case, data):
+    e, inspections = case
+    a = Assessment(e, replay_inspections=False)
+    for insp in inspections:
+        before = a.current_levels()
+        a.record_inspection(insp)
+        after = a.current_levels()
+        assert all(after[r] >= before[r] for r in before), (insp, before, after)
+
+
+@given(enterprise_with_inspections())
+def test_restorable_all_closed_means_current_equals_assessed(case):
+    e, inspections = case
+    a = Assessment(e, replay_inspections=False)
+    for insp in inspections:
+        a.record_inspection(insp)
+    close_all(a)
+    assert not a.ledger.open()
+    for r in e.risks:
+        assert a.current_level(r.id) == a.assessed_level(r.id)
+        assert a.explain(r.id).effects == ()
+
+
+@given(enterprises())
+def test_restorable_without_any_inspection(e):
+    a = Assessment(e)
+    assert all(a.current_level(r.id) == a.assessed_level(r.id) for r in e.risks)
+
+
+@given(enterprise_with_inspections())
+def test_bounded_assessed_le_current_le_inherent_le_major(case):
+    e, inspections = case
+    a = Assessment(e, replay_inspections=False)
+    for insp in inspections:
+        a.record_inspection(insp)
+        for r in e.risks:
+            cur = a.current_level(r.id)
+            assert a.assessed_level(r.id) <= cur <= (r.inherent_level or RiskLevel.MAJOR) <= RiskLevel.MAJOR
+
+
+@given(enterprise_with_inspections())
+def test_local_a_control_change_moves_only_its_risks_and_their_areas(case):
+    e, inspections = case
+    a = Assessment(e, replay_inspections=False)
+    controls = {c.id: c for c in e.controls}
+    for insp in inspections:
+        risks_before, areas_before = snapshot(a)
+        outcome = a.record_inspection(insp)
+        risks_after, areas_after = snapshot(a)
+        allowed_risks = set(controls[insp.control].mitigates)
+        moved = {r for r in risks_before if risks_before[r] != risks_after[r]}
+        assert moved <= allowed_risks
+        allowed_areas = {x for r in allowed_risks for x in a.graph.area_ancestors(a.graph.record(r).area)}
+        assert {x for x in areas_before if areas_before[x] != areas_after[x]} <= allowed_areas
+        # the outcome reports exactly what moved
+        assert {c.id for c in outcome.changes if c.kind == "risk"} == moved
+
+
+def _hd_view(a: Assessment) -> set:
+    return {(h.id, h.control_id, h.finding, h.grade, h.state) for h in a.ledger.all()}
+
+
+@given(enterprise_with_inspections(), st.randoms(use_true_random=False))
+def test_order_free_same_facts_any_order_same_levels_and_hidden_dangers(case, rnd):
+    e, inspections = case
+    a1 = Assessment(e, replay_inspections=False)
+    for insp in inspections:
+        a1.record_inspection(insp)
+    shuffled = list(inspections)
+    rnd.shuffle(shuffled)
+    a2 = Assessment(e, replay_inspections=False)
+    for insp in shuffled:
+        a2.record_inspection(insp)
+    assert snapshot(a1) == snapshot(a2)
+    assert {(h.id, h.control_id, h.finding, h.grade) for h in a1.ledger.all()} == {
+        (h.id, h.control_id, h.finding, h.grade) for h in a2.ledger.all()
+    }
+
+
+@given(enterprise_with_inspections())
+def test_order_free_batch_replay_sorts_the_file_order_away(case):
+    e, inspections = case
+    import attrs
+
+    forward = attrs.evolve(e, inspections=tuple(inspections))
+    backward = attrs.evolve(e, inspections=tuple(reversed(inspections)))
+    a1, a2 = Assessment(forward), Assessment(backward)
+    assert snapshot(a1) == snapshot(a2)
+    assert _hd_view(a1) == _hd_view(a2)
+
+
+@given(enterprise_with_inspections())
+def test_incremental_update_equals_recomputation_from_the_ledger(case):
+    e, inspections = case
+    a = Assessment(e, replay_inspections=False)
+    for insp in inspections:
+        a.record_inspection(insp)
+    fresh = Assessment(e, ledger=Ledger.from_events(a.ledger.events), replay_inspections=False)
+    assert snapshot(a) == snapshot(fresh)
+    assert a.level_counts() == fresh.level_counts()
+
+
+def test_effective_inspection_does_not_close_a_hidden_danger(tmp_path):
+    from dualprev_core.strategies import _T0
+    from dualprev_core.vocabulary import InspectionResult
+    from dualprev_core.io import parse_enterprise
+
+    doc = {
+        "format": "dualprev-enterprise/1",
+        "enterprise": {"id": "E", "name": "e"},
+        "areas": [{"id": "A", "name": "a"}],
+        "risks": [{"id": "R", "name": "r", "area": "A", "category": "火灾", "method": "lec", "inputs": {"L": 1, "E": 6, "C": 15},
+                   "controls": [{"id": "C", "name": "c", "kind": "engineering", "owner_level": "team", "critical": True}]}],
+    }
+    e = parse_enterprise(doc)
+    a = Assessment(e)
+    a.record_inspection(Inspection("I1", "C", InspectionResult.FAILED, "张三", _T0))
+    raised = a.current_level("R")
+    assert raised == RiskLevel.LARGE  # general (D = 90) raised one level by the failed critical control
+    a.record_inspection(Inspection("I2", "C", InspectionResult.EFFECTIVE, "张三", _T0.replace(hour=9)))
+    assert a.current_level("R") == raised and a.ledger.open()
+    close_all(a)
+    assert a.current_level("R") == RiskLevel.GENERAL
