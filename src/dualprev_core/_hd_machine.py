@@ -1,0 +1,410 @@
+"""The hidden-danger state machine: guards and the fold of events into state.
+
+:func:`apply` is the single place where a transition is allowed or refused: the live
+:class:`~dualprev_core.hidden_dangers.Ledger` and :func:`replay` both go through it, so a
+replayed event file obeys exactly the guards the live API does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, Final
+
+import attrs
+
+from ._hd_events import (
+    FIVE_IMPLEMENTATIONS,
+    REGULATOR,
+    Assessed,
+    Closed,
+    CriterionRef,
+    Escalated,
+    FindingAdded,
+    HiddenDangerEvent,
+    MarkedOverdue,
+    PlanApproved,
+    ProductionResumed,
+    ProductionSuspended,
+    RectificationPlan,
+    RectificationStarted,
+    Rectified,
+    Regraded,
+    Reported,
+    Verified,
+)
+from .errors import TransitionRejected, UnknownReference, suggest
+from .vocabulary import HiddenDangerGrade, InspectionResult, OwnerLevel, _Vocabulary
+
+__all__ = [
+    "HiddenDangerState",
+    "HiddenDanger",
+    "apply",
+    "replay",
+    "next_escalation",
+    "same_person",
+]
+
+
+class HiddenDangerState(_Vocabulary):
+    """Where a hidden danger is in the closed loop (overdue and suspension are flags)."""
+
+    REPORTED = "reported"
+    ASSESSED = "assessed"
+    PLAN_APPROVED = "plan_approved"
+    RECTIFYING = "rectifying"
+    RECTIFIED = "rectified"
+    VERIFIED = "verified"
+    CLOSED = "closed"
+
+    @classmethod
+    def _labels(cls) -> dict[str, str]:
+        return {
+            "reported": "已登记",
+            "assessed": "已评估定级",
+            "plan_approved": "方案已批准",
+            "rectifying": "整改中",
+            "rectified": "已整改",
+            "verified": "已验收",
+            "closed": "已销号",
+        }
+
+
+S = HiddenDangerState
+#: States in which the deadline still matters (not yet rectified).
+UNRECTIFIED: Final = frozenset({S.REPORTED, S.ASSESSED, S.PLAN_APPROVED, S.RECTIFYING})
+
+
+def same_person(a: str, b: str) -> bool:
+    """Whether two ``by`` names denote the same person (trimmed, case-insensitive)."""
+    return a.strip().casefold() == b.strip().casefold()
+
+
+@attrs.frozen(kw_only=True)
+class HiddenDanger:
+    """The derived view of one hidden danger: the fold of its events (never stored).
+
+    :ivar id: the hidden danger's id.
+    :ivar control_id: the control it degrades.
+    :ivar state: where it is in the loop.
+    :ivar grade: ``None`` until assessed.
+    :ivar criteria: the criteria that made it major (empty for general).
+    :ivar finding: the worst finding reported so far.
+    :ivar owner_level: the level owning the control (start of the escalation chain).
+    :ivar post: the owning post, if known.
+    :ivar source: where it was first found.
+    :ivar description: what is wrong.
+    :ivar risk_ids: the risks it raises, if given.
+    :ivar deadline: the current rectification deadline (plan's time limit once approved).
+    :ivar overdue: the deadline passed without rectification.
+    :ivar escalated_to: the level it was last escalated to (``None`` if never).
+    :ivar escalated_at: when it was last escalated.
+    :ivar suspended: production is suspended because of it.
+    :ivar plan: the approved plan (五落实), if any.
+    :ivar rectifiers: everyone who recorded a rectification, in order.
+    :ivar verifier: who passed the verification (``None`` until then).
+    :ivar reported_by: who reported it.
+    :ivar reported_at: when.
+    :ivar history: its events, in order.
+    """
+
+    id: str
+    control_id: str
+    state: HiddenDangerState
+    grade: HiddenDangerGrade | None = None
+    criteria: tuple[CriterionRef, ...] = ()
+    finding: InspectionResult
+    owner_level: OwnerLevel
+    post: str | None = None
+    source: str
+    description: str
+    risk_ids: tuple[str, ...] = ()
+    deadline: datetime | None = None
+    overdue: bool = False
+    escalated_to: str | None = None
+    escalated_at: datetime | None = None
+    suspended: bool = False
+    plan: RectificationPlan | None = None
+    rectifiers: tuple[str, ...] = ()
+    verifier: str | None = None
+    reported_by: str
+    reported_at: datetime
+    history: tuple[HiddenDangerEvent, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        """Open until closed (销号)."""
+        return self.state is not S.CLOSED
+
+    @property
+    def is_major(self) -> bool:
+        """Graded major (重大事故隐患)."""
+        return self.grade is HiddenDangerGrade.MAJOR
+
+    @property
+    def last_at(self) -> datetime:
+        """When its latest event happened."""
+        return self.history[-1].at if self.history else self.reported_at
+
+
+def next_escalation(hd: HiddenDanger) -> str | None:
+    """The level above the one currently responsible, or ``None`` at the top.
+
+    The chain is post → team → workshop → company → regulator; only a major hidden
+    danger goes to the regulator, so a general one stops at the company.
+    """
+    current = hd.escalated_to or hd.owner_level.key
+    if current == REGULATOR:
+        return None
+    nxt = OwnerLevel.parse(current).escalates_to()
+    if nxt is not None:
+        return nxt.key
+    return REGULATOR if hd.is_major else None
+
+
+def _reject(hd_id: str, event: HiddenDangerEvent, reason: str) -> TransitionRejected:
+    return TransitionRejected(f"{event.kind} of {hd_id!r} rejected: {reason}")
+
+
+def _require_state(hd: HiddenDanger, event: HiddenDangerEvent, *allowed: HiddenDangerState) -> None:
+    if hd.state not in allowed:
+        raise _reject(
+            hd.id,
+            event,
+            f"it is {hd.state.key}; {event.kind} is allowed only when "
+            f"{' or '.join(s.key for s in allowed)}",
+        )
+
+
+def _require_why(hd: HiddenDanger, event: HiddenDangerEvent, what: str) -> None:
+    if not event.why:
+        raise _reject(hd.id, event, f"'why' must say {what}")
+
+
+def _after(hd: HiddenDanger, event: HiddenDangerEvent, when: datetime | None, name: str) -> None:
+    if when is not None and when <= event.at:
+        raise _reject(
+            hd.id, event, f"'{name}' must be after the event time {event.at.isoformat()} (got {when.isoformat()})"
+        )
+
+
+def _plan_lacks(plan: RectificationPlan | None) -> str:
+    lacking = plan.missing() if plan is not None else tuple(k for k, _ in FIVE_IMPLEMENTATIONS)
+    names = dict(FIVE_IMPLEMENTATIONS)
+    return ", ".join(f"{k} ({names[k]})" for k in lacking)
+
+
+def _report(event: Reported) -> HiddenDanger:
+    if not event.finding.is_defect:
+        raise _reject(event.hd_id, event, "'finding' must be weakened, failed or missing (got 'effective')")
+    if event.deadline is not None and event.deadline <= event.at:
+        raise _reject(
+            event.hd_id,
+            event,
+            f"'deadline' must be after the event time {event.at.isoformat()} (got {event.deadline.isoformat()})",
+        )
+    return HiddenDanger(
+        id=event.hd_id,
+        control_id=event.control_id,
+        state=S.REPORTED,
+        finding=event.finding,
+        owner_level=event.owner_level,
+        post=event.post,
+        source=event.source,
+        description=event.description,
+        risk_ids=event.risk_ids,
+        deadline=event.deadline,
+        reported_by=event.by,
+        reported_at=event.at,
+        history=(event,),
+    )
+
+
+def apply(hd: HiddenDanger | None, event: HiddenDangerEvent) -> HiddenDanger:
+    """Check ``event`` against the guards and return the new state of its hidden danger.
+
+    :param hd: the current state (``None`` if the id is not known yet).
+    :raises TransitionRejected: when a guard refuses; nothing is changed.
+    :raises UnknownReference: when ``hd`` is ``None`` and the event is not a report
+        (callers add the suggestion, since they know the ids).
+    """
+    if isinstance(event, Reported):
+        if hd is not None:
+            raise _reject(event.hd_id, event, f"the id {event.hd_id!r} is already used")
+        return _report(event)
+    if hd is None:
+        raise UnknownReference(f"unknown hidden danger {event.hd_id!r}")
+    if not hd.is_open:
+        raise _reject(hd.id, event, "it is closed (销号); nothing happens after closure — report a new one")
+    if event.at < hd.last_at:
+        raise _reject(
+            hd.id,
+            event,
+            f"'at' must not be earlier than its previous event at {hd.last_at.isoformat()} "
+            f"(got {event.at.isoformat()})",
+        )
+    changes = _transition(hd, event)
+    return attrs.evolve(hd, history=(*hd.history, event), **changes)
+
+
+def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # noqa: C901 - one branch per kind
+    if isinstance(e, FindingAdded):
+        if not e.finding.is_defect:
+            raise _reject(hd.id, e, "'finding' must be weakened, failed or missing (got 'effective')")
+        worst = max(hd.finding, e.finding, key=lambda r: r.severity)
+        return {"finding": worst}
+
+    if isinstance(e, Assessed):
+        _require_state(hd, e, S.REPORTED)
+        if e.grade is HiddenDangerGrade.MAJOR and not e.criteria:
+            raise _reject(hd.id, e, "a major grade must name the criteria that matched ('criteria' is empty)")
+        if e.grade is HiddenDangerGrade.GENERAL and e.criteria:
+            raise _reject(
+                hd.id, e, "criteria were given but the grade is general; any matching criterion makes it major"
+            )
+        _after(hd, e, e.deadline, "deadline")
+        deadline = e.deadline if e.deadline is not None else hd.deadline
+        if deadline is None:
+            raise _reject(hd.id, e, "a rectification deadline (时限) is required: none was given when reported")
+        return {
+            "state": S.ASSESSED,
+            "grade": e.grade,
+            "criteria": e.criteria,
+            "deadline": deadline,
+            "overdue": hd.overdue and deadline <= e.at,
+        }
+
+    if isinstance(e, Regraded):
+        if hd.grade is None:
+            raise _reject(hd.id, e, "it is not assessed yet; assess it with the right grade instead")
+        if e.grade is not HiddenDangerGrade.MAJOR or hd.grade is HiddenDangerGrade.MAJOR:
+            raise _reject(
+                hd.id, e, f"re-grading is upward only (general → major); it is {hd.grade.key} (got {e.grade.key})"
+            )
+        if not e.criteria:
+            raise _reject(hd.id, e, "a major grade must name the criteria that matched ('criteria' is empty)")
+        _require_why(hd, e, "which new facts raise the grade")
+        changes: dict[str, Any] = {"grade": e.grade, "criteria": (*hd.criteria, *e.criteria)}
+        if hd.state in (S.RECTIFYING, S.RECTIFIED, S.VERIFIED) and (hd.plan is None or not hd.plan.is_complete):
+            # A major hidden danger never rectifies without the five implementations.
+            changes["state"] = S.ASSESSED
+        return changes
+
+    if isinstance(e, PlanApproved):
+        _require_state(hd, e, S.ASSESSED, S.PLAN_APPROVED, S.RECTIFYING)
+        if e.plan.missing():
+            raise _reject(
+                hd.id, e, f"the plan lacks the five implementations (五落实): {_plan_lacks(e.plan)}"
+            )
+        _after(hd, e, e.plan.deadline, "plan.deadline")
+        return {
+            "state": S.RECTIFYING if hd.state is S.RECTIFYING else S.PLAN_APPROVED,
+            "plan": e.plan,
+            "deadline": e.plan.deadline,
+            "overdue": False,
+        }
+
+    if isinstance(e, RectificationStarted):
+        _require_state(hd, e, S.ASSESSED, S.PLAN_APPROVED)
+        if hd.is_major and (hd.plan is None or not hd.plan.is_complete):
+            raise _reject(
+                hd.id,
+                e,
+                "a major hidden danger cannot start rectifying without an approved plan with the "
+                f"five implementations (五落实); lacking: {_plan_lacks(hd.plan)}",
+            )
+        return {"state": S.RECTIFYING}
+
+    if isinstance(e, Rectified):
+        _require_state(hd, e, S.RECTIFYING)
+        if not any(m.strip() for m in e.measures):
+            raise _reject(hd.id, e, "'measures' must name at least one measure taken")
+        rectifiers = hd.rectifiers
+        if not any(same_person(r, e.by) for r in rectifiers):
+            rectifiers = (*rectifiers, e.by)
+        return {"state": S.RECTIFIED, "rectifiers": rectifiers, "overdue": False}
+
+    if isinstance(e, Verified):
+        _require_state(hd, e, S.RECTIFIED)
+        if any(same_person(r, e.by) for r in hd.rectifiers):
+            raise _reject(hd.id, e, f"the verifier {e.by!r} is a rectifier; verification must be by someone else")
+        if e.passed:
+            return {"state": S.VERIFIED, "verifier": e.by}
+        _require_why(hd, e, "why the verification failed")
+        return {"state": S.RECTIFYING, "verifier": None}
+
+    if isinstance(e, Closed):
+        if hd.state is not S.VERIFIED:
+            raise _reject(
+                hd.id, e, f"it is {hd.state.key}; a hidden danger closes only after a passed verification"
+            )
+        if hd.suspended:
+            raise _reject(hd.id, e, "production is still suspended; record its resumption before closing")
+        return {"state": S.CLOSED, "overdue": False}
+
+    if isinstance(e, MarkedOverdue):
+        _require_state(hd, e, *[s for s in S if s in UNRECTIFIED])
+        if hd.overdue:
+            raise _reject(hd.id, e, "it is already overdue; further escalation is an 'escalated' event")
+        if hd.deadline is None or e.deadline != hd.deadline:
+            got = e.deadline.isoformat()
+            have = "none" if hd.deadline is None else hd.deadline.isoformat()
+            raise _reject(hd.id, e, f"'deadline' must be its current deadline ({have}) (got {got})")
+        if e.at <= hd.deadline:
+            raise _reject(hd.id, e, f"the deadline {hd.deadline.isoformat()} has not passed at {e.at.isoformat()}")
+        expected = next_escalation(hd) or hd.escalated_to or hd.owner_level.key
+        if e.escalated_to != expected:
+            raise _reject(hd.id, e, f"'escalated_to' must be {expected!r}, the next level up (got {e.escalated_to!r})")
+        return {"overdue": True, "escalated_to": e.escalated_to, "escalated_at": e.at}
+
+    if isinstance(e, Escalated):
+        _require_state(hd, e, *[s for s in S if s in UNRECTIFIED])
+        if not hd.overdue:
+            raise _reject(hd.id, e, "it is not overdue; only an overdue hidden danger escalates")
+        expected_next = next_escalation(hd)
+        if expected_next is None:
+            raise _reject(hd.id, e, f"it is already at the top of its escalation chain ({hd.escalated_to})")
+        if e.escalated_to != expected_next:
+            raise _reject(
+                hd.id, e, f"'escalated_to' must be {expected_next!r}, the next level up (got {e.escalated_to!r})"
+            )
+        return {"escalated_to": e.escalated_to, "escalated_at": e.at}
+
+    if isinstance(e, ProductionSuspended):
+        if hd.suspended:
+            raise _reject(hd.id, e, "production is already suspended")
+        _require_why(hd, e, "why production is suspended")
+        return {"suspended": True}
+
+    if isinstance(e, ProductionResumed):
+        if not hd.suspended:
+            raise _reject(hd.id, e, "production is not suspended")
+        _require_why(hd, e, "why production may resume")
+        return {"suspended": False}
+
+    raise _reject(hd.id, e, f"unknown event type {type(e).__name__}")
+
+
+def replay(
+    events: Iterable[HiddenDangerEvent], *, labels: Sequence[str] | None = None
+) -> dict[str, HiddenDanger]:
+    """Fold events into the state of every hidden danger, checking every guard.
+
+    :param events: the events in the order they were appended.
+    :param labels: how to name each event in errors (default ``event [i]``).
+    :returns: the hidden dangers by id, in the order they were reported.
+    :raises TransitionRejected: naming the event's index (or label) and the reason,
+        for the first event the guards refuse (also for an unknown hidden-danger id).
+    """
+    state: dict[str, HiddenDanger] = {}
+    for i, event in enumerate(events):
+        label = labels[i] if labels is not None else f"event [{i}]"
+        if not isinstance(event, HiddenDangerEvent):
+            raise TransitionRejected(f"{label}: not a hidden-danger event (got {event!r})")
+        try:
+            state[event.hd_id] = apply(state.get(event.hd_id), event)
+        except UnknownReference as exc:
+            raise TransitionRejected(f"{label} ({event.kind}): {exc}{suggest(event.hd_id, state)}") from None
+        except TransitionRejected as exc:
+            raise TransitionRejected(f"{label}: {exc}") from None
+    return state

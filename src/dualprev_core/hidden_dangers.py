@@ -1,0 +1,512 @@
+"""The hidden-danger closed loop (隐患排查治理闭环) as an event-sourced state machine.
+
+A hidden danger (事故隐患) is the state of a control found weakened, failed or missing.
+It goes ``reported → assessed → (plan_approved) → rectifying → rectified → verified →
+closed``; ``overdue`` and ``suspended`` are flags.  Every transition is an event (who,
+when, why); the :class:`Ledger` appends events after checking the guards, and the state
+of every hidden danger is derived by replaying them (:func:`replay`).  See
+``docs/hidden-dangers.md`` for the states, events, guards and file format.
+
+Example::
+
+    cst = timezone(timedelta(hours=8))
+    clock = ManualClock(datetime(2024, 5, 1, 8, tzinfo=cst))
+    ledger = Ledger(clock=clock)
+    hd = ledger.report(control_id="C-7", finding="failed", source="inspection:I-1",
+                       description="interlock bypassed", owner_level="post", by="li",
+                       deadline=clock.now() + timedelta(days=1))
+    ledger.assess(hd.id, grade="general", by="wang")
+    ledger.start_rectifying(hd.id, by="li")
+    ledger.rectify(hd.id, measures=["interlock restored"], by="li")
+    ledger.verify(hd.id, passed=True, by="zhao")
+    ledger.close(hd.id, by="zhao")
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import IO, Any, Final
+
+from ._hd_events import (
+    ESCALATION_LEVELS,
+    EVENT_KINDS,
+    FIVE_IMPLEMENTATIONS,
+    REGULATOR,
+    Assessed,
+    Closed,
+    CriterionRef,
+    Escalated,
+    FindingAdded,
+    HiddenDangerEvent,
+    MarkedOverdue,
+    PlanApproved,
+    ProductionResumed,
+    ProductionSuspended,
+    RectificationPlan,
+    RectificationStarted,
+    Rectified,
+    Regraded,
+    Reported,
+    Verified,
+    event_from_dict,
+    event_problems,
+)
+from ._hd_machine import UNRECTIFIED, HiddenDanger, HiddenDangerState, apply, next_escalation, replay
+from .clock import Clock, SystemClock, ensure_aware
+from .errors import InvalidInput, Problem, TransitionRejected, UnknownReference, ValidationError, suggest
+from .vocabulary import HiddenDangerGrade, InspectionResult, OwnerLevel
+
+__all__ = [
+    "Ledger",
+    "HiddenDanger",
+    "HiddenDangerState",
+    "HiddenDangerEvent",
+    "Reported",
+    "FindingAdded",
+    "Assessed",
+    "Regraded",
+    "PlanApproved",
+    "RectificationStarted",
+    "Rectified",
+    "Verified",
+    "Closed",
+    "MarkedOverdue",
+    "Escalated",
+    "ProductionSuspended",
+    "ProductionResumed",
+    "CriterionRef",
+    "RectificationPlan",
+    "FIVE_IMPLEMENTATIONS",
+    "EVENT_KINDS",
+    "ESCALATION_LEVELS",
+    "REGULATOR",
+    "DEFAULT_ESCALATION_PERIOD",
+    "SYSTEM_ACTOR",
+    "event_from_dict",
+    "replay",
+    "next_escalation",
+]
+
+#: How long an overdue hidden danger waits at one level before :meth:`Ledger.check_overdue`
+#: escalates it again.  **Our own default, not a number from any standard** (16号令 sets no
+#: rectification or escalation periods); configure it per ledger.
+DEFAULT_ESCALATION_PERIOD: Final = timedelta(days=7)
+
+#: The ``by`` of events the ledger emits on its own (overdue marks and escalations).
+SYSTEM_ACTOR: Final = "system"
+
+Listener = Callable[[HiddenDangerEvent], object]
+
+
+class Ledger:
+    """An in-memory, append-only ledger of hidden-danger events.
+
+    Every transition method builds one event, checks it against the guards and appends
+    it; a refused transition raises :class:`~dualprev_core.errors.TransitionRejected`
+    (or :class:`~dualprev_core.errors.InvalidInput` for a malformed value) and appends
+    nothing.  Methods return the hidden danger's new state.
+
+    :param clock: stamps events whose ``at`` is not given (system clock, UTC, by default).
+    :param escalation_period: how long an overdue hidden danger stays at one level before
+        :meth:`check_overdue` escalates it again (default :data:`DEFAULT_ESCALATION_PERIOD`).
+    """
+
+    def __init__(self, *, clock: Clock | None = None, escalation_period: timedelta = DEFAULT_ESCALATION_PERIOD) -> None:
+        if not isinstance(escalation_period, timedelta) or escalation_period <= timedelta(0):
+            raise InvalidInput(f"'escalation_period' must be a positive timedelta (got {escalation_period!r})")
+        self._clock: Clock = clock if clock is not None else SystemClock()
+        self._period = escalation_period
+        self._events: list[HiddenDangerEvent] = []
+        self._state: dict[str, HiddenDanger] = {}
+        self._listeners: list[Listener] = []
+
+    # ------------------------------------------------------------ construction
+
+    @classmethod
+    def from_events(
+        cls,
+        events: Iterable[HiddenDangerEvent],
+        *,
+        clock: Clock | None = None,
+        escalation_period: timedelta = DEFAULT_ESCALATION_PERIOD,
+    ) -> Ledger:
+        """A ledger holding ``events``, validated by replaying every guard.
+
+        Listeners are not called for these events (they are history, not news).
+
+        :raises TransitionRejected: naming the first illegal event's index and the reason.
+        """
+        return cls._build(list(events), None, clock=clock, escalation_period=escalation_period)
+
+    @classmethod
+    def _build(
+        cls,
+        events: list[HiddenDangerEvent],
+        labels: list[str] | None,
+        *,
+        clock: Clock | None,
+        escalation_period: timedelta,
+    ) -> Ledger:
+        ledger = cls(clock=clock, escalation_period=escalation_period)
+        ledger._state = replay(events, labels=labels)
+        ledger._events = events
+        return ledger
+
+    @classmethod
+    def from_jsonl(
+        cls,
+        source: str | os.PathLike[str] | IO[str],
+        *,
+        clock: Clock | None = None,
+        escalation_period: timedelta = DEFAULT_ESCALATION_PERIOD,
+    ) -> Ledger:
+        """Read a JSON-lines event file (one event per line) and validate it.
+
+        Blank lines are ignored; every other line must be a valid event.
+
+        :raises ValidationError: listing every bad line (``line N``) and field.
+        :raises TransitionRejected: when the events are well-formed but their sequence is
+            illegal, naming the line and the reason.
+        """
+        if isinstance(source, str | os.PathLike):
+            name = os.fspath(source)
+            with open(source, encoding="utf-8") as fh:
+                lines = fh.readlines()
+        else:
+            name = getattr(source, "name", None)
+            lines = list(source)
+        events: list[HiddenDangerEvent] = []
+        labels: list[str] = []
+        problems: list[Problem] = []
+        for n, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.append(Problem(f"line {n}", f"not valid JSON: {exc.msg} at column {exc.colno}", name))
+                continue
+            event, found = event_problems(data)
+            for p in found:
+                problems.append(Problem(f"line {n}" + (f".{p.path}" if p.path else ""), p.message, name))
+            if event is not None:
+                events.append(event)
+                labels.append(f"line {n}")
+        if problems:
+            raise ValidationError(problems, source=name)
+        try:
+            return cls._build(events, labels, clock=clock, escalation_period=escalation_period)
+        except TransitionRejected as exc:
+            raise TransitionRejected(f"{name}: {exc}" if name else str(exc)) from None
+
+    # ------------------------------------------------------------ reading
+
+    @property
+    def events(self) -> tuple[HiddenDangerEvent, ...]:
+        """Every event, in the order appended."""
+        return tuple(self._events)
+
+    @property
+    def clock(self) -> Clock:
+        """The clock stamping events."""
+        return self._clock
+
+    @property
+    def escalation_period(self) -> timedelta:
+        """The period between escalations of an overdue hidden danger."""
+        return self._period
+
+    def get(self, hd_id: str) -> HiddenDanger:
+        """The hidden danger ``hd_id``.
+
+        :raises UnknownReference: naming the id and the nearest known ones.
+        """
+        try:
+            return self._state[hd_id]
+        except KeyError:
+            raise UnknownReference(f"unknown hidden danger {hd_id!r}{suggest(hd_id, self._state)}") from None
+
+    def __contains__(self, hd_id: object) -> bool:
+        return hd_id in self._state
+
+    def __len__(self) -> int:
+        return len(self._state)
+
+    def all(self) -> tuple[HiddenDanger, ...]:
+        """Every hidden danger, in the order reported."""
+        return tuple(self._state.values())
+
+    def open(self) -> tuple[HiddenDanger, ...]:
+        """Every hidden danger not closed, in the order reported."""
+        return tuple(hd for hd in self._state.values() if hd.is_open)
+
+    def open_on_control(self, control_id: str) -> tuple[HiddenDanger, ...]:
+        """The open hidden dangers degrading ``control_id``."""
+        return tuple(hd for hd in self._state.values() if hd.is_open and hd.control_id == control_id)
+
+    # ------------------------------------------------------------ listeners
+
+    def subscribe(self, callback: Listener) -> Callable[[], None]:
+        """Call ``callback(event)`` after each event is appended; returns an unsubscribe function.
+
+        Listeners run after the event is recorded, in subscription order.  If one raises,
+        the others still run and the first exception is re-raised afterwards (the event
+        stays appended: it happened).
+        """
+        if not callable(callback):
+            raise InvalidInput(f"'callback' must be callable (got {callback!r})")
+        self._listeners.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._listeners:
+                self._listeners.remove(callback)
+
+        return unsubscribe
+
+    # ------------------------------------------------------------ appending
+
+    def append(self, event: HiddenDangerEvent) -> HiddenDanger:
+        """Check ``event`` against the guards, append it and notify listeners.
+
+        :raises TransitionRejected: when a guard refuses (nothing is appended).
+        :raises UnknownReference: for an unknown hidden-danger id (with suggestions).
+        """
+        if not isinstance(event, HiddenDangerEvent):
+            raise InvalidInput(f"'event' must be a hidden-danger event (got {event!r})")
+        current = self._state.get(event.hd_id)
+        try:
+            new = apply(current, event)
+        except UnknownReference:
+            raise UnknownReference(
+                f"unknown hidden danger {event.hd_id!r}{suggest(event.hd_id, self._state)}"
+            ) from None
+        self._events.append(event)
+        self._state[event.hd_id] = new
+        self._notify(event)
+        return new
+
+    def _notify(self, event: HiddenDangerEvent) -> None:
+        first: BaseException | None = None
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception as exc:  # noqa: BLE001 - re-raised below, after all listeners ran
+                if first is None:
+                    first = exc
+                else:
+                    first.add_note(f"another listener also failed: {exc!r}")
+        if first is not None:
+            raise first
+
+    def _at(self, at: datetime | None) -> datetime:
+        return ensure_aware(self._clock.now() if at is None else at, "at")
+
+    def _known(self, hd_id: str) -> HiddenDanger:
+        return self.get(hd_id)
+
+    def _new_id(self, control_id: str) -> str:
+        n = sum(1 for hd in self._state.values() if hd.control_id == control_id) + 1
+        while f"HD-{control_id}-{n}" in self._state:
+            n += 1
+        return f"HD-{control_id}-{n}"
+
+    # ------------------------------------------------------------ transitions
+
+    def report(
+        self,
+        *,
+        control_id: str,
+        finding: InspectionResult | str,
+        source: str,
+        description: str,
+        owner_level: OwnerLevel | str,
+        by: str,
+        post: str | None = None,
+        risk_ids: Iterable[str] = (),
+        deadline: datetime | None = None,
+        hd_id: str | None = None,
+        at: datetime | None = None,
+        why: str = "",
+    ) -> HiddenDanger:
+        """Register a hidden danger found on ``control_id`` (登记).
+
+        :param hd_id: the id to use; by default ``HD-<control_id>-<n>``, ``n`` counting the
+            hidden dangers reported on that control in this ledger (deterministic).
+        """
+        if hd_id is None:
+            if not isinstance(control_id, str) or not control_id.strip():
+                raise InvalidInput(f"'control_id' must be a non-empty string (got {control_id!r})")
+            hd_id = self._new_id(control_id.strip())
+        return self.append(
+            Reported(
+                hd_id=hd_id,
+                by=by,
+                at=self._at(at),
+                why=why,
+                control_id=control_id,
+                finding=finding,  # type: ignore[arg-type]
+                source=source,
+                description=description,
+                owner_level=owner_level,  # type: ignore[arg-type]
+                post=post,
+                risk_ids=tuple(risk_ids),
+                deadline=deadline,
+            )
+        )
+
+    def add_finding(
+        self, hd_id: str, *, finding: InspectionResult | str, source: str, by: str, at: datetime | None = None, why: str = ""
+    ) -> HiddenDanger:
+        """Record that a later inspection found the control defective again."""
+        self._known(hd_id)
+        return self.append(FindingAdded(hd_id=hd_id, by=by, at=self._at(at), why=why, finding=finding, source=source))  # type: ignore[arg-type]
+
+    def assess(
+        self,
+        hd_id: str,
+        *,
+        grade: HiddenDangerGrade | str,
+        by: str,
+        criteria: Iterable[CriterionRef | Mapping[str, Any]] = (),
+        deadline: datetime | None = None,
+        at: datetime | None = None,
+        why: str = "",
+    ) -> HiddenDanger:
+        """Grade it (评估定级): major exactly when ``criteria`` (the matching pack criteria) is non-empty."""
+        self._known(hd_id)
+        return self.append(
+            Assessed(
+                hd_id=hd_id, by=by, at=self._at(at), why=why, grade=grade, criteria=criteria, deadline=deadline  # type: ignore[arg-type]
+            )
+        )
+
+    def regrade(
+        self,
+        hd_id: str,
+        *,
+        grade: HiddenDangerGrade | str,
+        criteria: Iterable[CriterionRef | Mapping[str, Any]],
+        by: str,
+        why: str,
+        at: datetime | None = None,
+    ) -> HiddenDanger:
+        """Raise the grade on new facts (general → major only, while open)."""
+        self._known(hd_id)
+        return self.append(Regraded(hd_id=hd_id, by=by, at=self._at(at), why=why, grade=grade, criteria=criteria))  # type: ignore[arg-type]
+
+    def approve_plan(
+        self,
+        hd_id: str,
+        *,
+        plan: RectificationPlan | Mapping[str, Any],
+        by: str,
+        at: datetime | None = None,
+        why: str = "",
+    ) -> HiddenDanger:
+        """Approve (or revise) the rectification plan; all five implementations (五落实) required."""
+        self._known(hd_id)
+        return self.append(PlanApproved(hd_id=hd_id, by=by, at=self._at(at), why=why, plan=plan))  # type: ignore[arg-type]
+
+    def start_rectifying(self, hd_id: str, *, by: str, at: datetime | None = None, why: str = "") -> HiddenDanger:
+        """Start rectification (a major one needs an approved plan first)."""
+        self._known(hd_id)
+        return self.append(RectificationStarted(hd_id=hd_id, by=by, at=self._at(at), why=why))
+
+    def rectify(
+        self, hd_id: str, *, measures: Iterable[str] | str, by: str, at: datetime | None = None, why: str = ""
+    ) -> HiddenDanger:
+        """Record the rectification as done; ``by`` is the rectifier."""
+        self._known(hd_id)
+        ms = (measures,) if isinstance(measures, str) else tuple(measures)
+        return self.append(Rectified(hd_id=hd_id, by=by, at=self._at(at), why=why, measures=ms))
+
+    def verify(
+        self, hd_id: str, *, passed: bool, by: str, at: datetime | None = None, why: str = ""
+    ) -> HiddenDanger:
+        """Verify the rectification (验收) — by someone who is not a rectifier.
+
+        A failed verification (``passed=False``, ``why`` required) sends it back to rectifying.
+        """
+        self._known(hd_id)
+        return self.append(Verified(hd_id=hd_id, by=by, at=self._at(at), why=why, passed=passed))
+
+    def close(self, hd_id: str, *, by: str, at: datetime | None = None, why: str = "") -> HiddenDanger:
+        """Close (销号) after a passed verification."""
+        self._known(hd_id)
+        return self.append(Closed(hd_id=hd_id, by=by, at=self._at(at), why=why))
+
+    def suspend_production(self, hd_id: str, *, by: str, why: str, at: datetime | None = None) -> HiddenDanger:
+        """Record that production is suspended because of it (``why`` required)."""
+        self._known(hd_id)
+        return self.append(ProductionSuspended(hd_id=hd_id, by=by, at=self._at(at), why=why))
+
+    def resume_production(self, hd_id: str, *, by: str, why: str, at: datetime | None = None) -> HiddenDanger:
+        """Record that production resumed (``why`` required)."""
+        self._known(hd_id)
+        return self.append(ProductionResumed(hd_id=hd_id, by=by, at=self._at(at), why=why))
+
+    def check_overdue(self, now: datetime | None = None, *, by: str = SYSTEM_ACTOR) -> tuple[HiddenDangerEvent, ...]:
+        """Mark overdue and escalate every open, unrectified hidden danger past its deadline.
+
+        For each one (in report order): if not yet overdue, append :class:`MarkedOverdue`
+        escalating to the next level; if already overdue and at least
+        :attr:`escalation_period` has passed since its last escalation, append
+        :class:`Escalated` one level further (at most one step per call).  The chain is
+        post → team → workshop → company → regulator, the regulator only for major ones.
+
+        :param now: the check's time (default: the clock's now).
+        :returns: the events appended.
+        """
+        when = self._at(now)
+        emitted: list[HiddenDangerEvent] = []
+        for hd in list(self._state.values()):
+            if hd.state not in UNRECTIFIED or hd.deadline is None or when <= hd.deadline or when < hd.last_at:
+                continue
+            nxt = next_escalation(hd)
+            event: HiddenDangerEvent
+            if not hd.overdue:
+                event = MarkedOverdue(
+                    hd_id=hd.id,
+                    by=by,
+                    at=when,
+                    why=f"deadline {hd.deadline.isoformat()} passed without rectification",
+                    deadline=hd.deadline,
+                    escalated_to=nxt or hd.escalated_to or hd.owner_level.key,
+                )
+            elif nxt is not None and hd.escalated_at is not None and when - hd.escalated_at >= self._period:
+                event = Escalated(
+                    hd_id=hd.id,
+                    by=by,
+                    at=when,
+                    why=f"still overdue {when - hd.escalated_at} after escalation to {hd.escalated_to}",
+                    escalated_to=nxt,
+                )
+            else:
+                continue
+            self.append(event)
+            emitted.append(event)
+        return tuple(emitted)
+
+    # ------------------------------------------------------------ files
+
+    def to_jsonl(self, target: str | os.PathLike[str] | IO[str]) -> None:
+        """Write every event as one JSON object per line (UTF-8, Chinese unescaped)."""
+        text = "".join(json.dumps(e.to_dict(), ensure_ascii=False) + "\n" for e in self._events)
+        if isinstance(target, str | os.PathLike):
+            with open(target, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+        else:
+            target.write(text)
+
+    def to_jsonl_text(self) -> str:
+        """The JSON-lines text :meth:`to_jsonl` would write."""
+        buf = io.StringIO()
+        self.to_jsonl(buf)
+        return buf.getvalue()
+
+    def __repr__(self) -> str:
+        return f"<Ledger {len(self._events)} events, {len(self._state)} hidden dangers>"
