@@ -1,0 +1,149 @@
+"""The pack system: manifests, registries, duplicates, broken packs, disabling."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+
+from dualprev_core import hookimpl
+from dualprev_core.errors import InvalidInput
+from dualprev_core.grading import LEC, load_variants
+from dualprev_core.plugins import PackManifest, api_compatible, load_packs
+from dualprev_core.provenance import Citation
+
+
+def make_pack(name, core_api=">=1.0,<2", **hooks):
+    mod = types.ModuleType(f"pack_{name}")
+
+    @hookimpl
+    def dualprev_pack_manifest():
+        return PackManifest(name=name, version="9.9", core_api=core_api, standards=(Citation("GB 0000", "2020"),))
+
+    mod.dualprev_pack_manifest = dualprev_pack_manifest
+    for hook_name, fn in hooks.items():
+        setattr(mod, hook_name, hookimpl(fn))
+    return mod
+
+
+class RenamedLEC(LEC):
+    pass
+
+
+def lec_method(name="lec"):
+    variants, default = load_variants()["lec"]
+    m = RenamedLEC(variants, default)
+    m.name = name
+    return m
+
+
+def test_core_only_manager_has_the_core_methods_and_no_entry_points():
+    packs = load_packs(load_entrypoints=False)
+    assert set(packs.registry.methods) == {"lec", "ls", "mes", "matrix"}
+    assert list(packs.manifests) == ["core"]
+    assert packs.registry.method_providers["lec"] == "core"
+
+
+def test_each_call_builds_a_new_manager():
+    assert load_packs(load_entrypoints=False).pm is not load_packs(load_entrypoints=False).pm
+
+
+def test_installed_packs_load_through_entry_points():
+    packs = load_packs()
+    assert {"core", "chemical", "mining", "construction"} <= set(packs.manifests)
+    assert not packs.errors
+    assert packs.registry.contributions("mining")["accident_categories"]
+
+
+def test_duplicate_method_is_refused_naming_both_packs_and_the_rest_keeps_working():
+    dup = make_pack("dup", dualprev_register_grading_methods=lambda registrar: registrar.grading_method(lec_method("lec")))
+    ok = make_pack("ok", dualprev_register_grading_methods=lambda registrar: registrar.grading_method(lec_method("lec2")))
+    packs = load_packs(load_entrypoints=False, extra=[dup, ok])
+    assert "dup" in packs.errors
+    msg = str(packs.errors["dup"])
+    assert "'lec'" in msg and "'core'" in msg and "'dup'" in msg
+    assert "ok" in packs.manifests and packs.registry.method_providers["lec2"] == "ok"
+    assert "dup" not in packs.manifests and packs.registry.method_providers["lec"] == "core"
+
+
+def test_a_failing_pack_is_rolled_back_entirely():
+    def register(registrar):
+        registrar.grading_method(lec_method("half"))
+        raise RuntimeError("boom")
+
+    packs = load_packs(load_entrypoints=False, extra=[make_pack("broken", dualprev_register_grading_methods=register)])
+    assert "half" not in packs.registry.methods
+    assert str(packs.errors["broken"]) == "pack 'broken': RuntimeError: boom"
+    assert packs.pm.get_plugin("broken") is None
+
+
+def test_incompatible_core_api_is_one_clear_error():
+    packs = load_packs(load_entrypoints=False, extra=[make_pack("future", core_api=">=2.0")])
+    assert str(packs.errors["future"]) == "pack 'future': supports core API >=2.0, this core is 1.0"
+
+
+def test_pack_without_manifest():
+    packs = load_packs(load_entrypoints=False, extra=[types.ModuleType("nomanifest")])
+    assert "has no dualprev_pack_manifest hook" in str(packs.errors["nomanifest"])
+
+
+def test_unknown_category_in_a_pack_names_it():
+    packs = load_packs(load_entrypoints=False, extra=[make_pack(
+        "cats", dualprev_register_accident_categories=lambda registrar: registrar.accident_category("火 灾", edition="2025"))])
+    assert "did you mean '火灾'" in str(packs.errors["cats"])
+
+
+def test_disable_by_argument_and_environment(monkeypatch):
+    assert "mining" not in load_packs(disabled=["mining"]).manifests
+    monkeypatch.setenv("DUALPREV_DISABLE_PACKS", "chemical, construction")
+    packs = load_packs()
+    assert "chemical" not in packs.manifests and "construction" not in packs.manifests and "mining" in packs.manifests
+
+
+def test_band_variant_contribution_and_duplicate():
+    from dualprev_core.grading import BandVariant, Cut
+    from dualprev_core.levels import RiskLevel
+
+    v = BandVariant("MINE", "lec", "mining", Citation("X", clause="1"), cuts=(Cut(RiskLevel.MAJOR, 300),))
+    a = make_pack("a", dualprev_register_grading_methods=lambda registrar: registrar.band_variant("lec", v))
+    b = make_pack("b", dualprev_register_grading_methods=lambda registrar: registrar.band_variant("lec", v))
+    packs = load_packs(load_entrypoints=False, extra=[a, b])
+    assert "MINE" in packs.registry.methods["lec"].variants
+    assert "already contributed by pack 'a'" in str(packs.errors["b"])
+
+
+def test_enterprise_level_method_from_a_pack_replaces_the_default():
+    from dualprev_core.assessment import Assessment, EnterpriseLevel
+    from dualprev_core.levels import RiskLevel
+    from dualprev_core.strategies import _T0  # noqa: F401 - shared epoch
+    from test_io import GOOD
+    from dualprev_core.io import parse_enterprise
+
+    def always_low(assessment):
+        return EnterpriseLevel(RiskLevel.LOW, "always-low", Citation("X"), "test")
+
+    pack = make_pack("lvl", dualprev_register_policies=lambda registrar: (
+        registrar.enterprise_level_method("always-low", always_low, Citation("X")),
+        registrar.default_enterprise_level_method("testing", "always-low")))
+    packs = load_packs(load_entrypoints=False, extra=[pack])
+    e = parse_enterprise({**GOOD, "enterprise": {"id": "E", "name": "n", "industry": "testing"}})
+    assert Assessment(e, packs=packs).enterprise_level().method == "always-low"
+
+
+def test_api_ranges():
+    assert api_compatible(">=1.0,<2", "1.0") and not api_compatible(">=1.1", "1.0") and api_compatible("==1.0", "1.0")
+    with pytest.raises(InvalidInput):
+        api_compatible("~1.0")
+
+
+def test_hookspecs_are_documented_to_the_standard():
+    import inspect
+
+    from dualprev_core import hookspecs
+
+    for name, fn in inspect.getmembers(hookspecs, inspect.isfunction):
+        if name.startswith("dualprev_"):
+            doc = fn.__doc__ or ""
+            assert ":returns:" in doc and ".. versionadded::" in doc and "Scope:" in doc, name
+            for param in inspect.signature(fn).parameters:
+                assert f":param {param}:" in doc, (name, param)
