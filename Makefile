@@ -1,0 +1,35 @@
+# Two commands on a fresh machine (Python >= 3.11 with venv, gcc for durable-rules):
+#   make demo   -- install into .venv and assess the bundled example enterprise
+#   make test   -- install into .venv (with test extras) and run the whole test suite
+# HYPOTHESIS_PROFILE=deep make test runs the property tests with many more examples.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PACKS  := -e plugins/chemical -e plugins/mining -e plugins/construction
+
+.PHONY: demo test bench install clean
+
+$(VENV)/.installed: pyproject.toml plugins/chemical/pyproject.toml plugins/mining/pyproject.toml plugins/construction/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]" $(PACKS)
+	@# durable-rules (C core, unmaintained since 2020) is optional: without it the
+	@# pure-Python reference engine takes over, so a failed build does not stop the install.
+	$(PY) -m pip install --quiet "durable-rules==2.0.28" || echo "dualprev: durable-rules could not be built; the reference engine will be used"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/dualprev demo
+
+test: $(VENV)/.installed
+	$(PY) -m pytest -n 2
+
+bench: $(VENV)/.installed
+	$(PY) bench/bench_core.py --quick
+	$(PY) bench/bench_rules.py --quick
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
