@@ -40,6 +40,12 @@ class RiskLevel(enum.IntEnum):
     LARGE = 3
     MAJOR = 4
 
+    def __str__(self) -> str:
+        return self.key
+
+    def __format__(self, spec: str) -> str:
+        return format(self.key, spec)
+
     @property
     def key(self) -> str:
         """The machine name used in files and JSON: ``major``, ``large``, ``general``, ``low``."""
