@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from test_io import GOOD
 
 from dualprev_core.errors import UnknownReference
 from dualprev_core.graph import DEGRADES, MITIGATES, RiskGraph
 from dualprev_core.io import parse_enterprise
-from test_io import GOOD
 
 DOC = {
     **GOOD,

@@ -113,11 +113,11 @@ def test_band_variant_contribution_and_duplicate():
 
 
 def test_enterprise_level_method_from_a_pack_replaces_the_default():
-    from dualprev_core.assessment import Assessment, EnterpriseLevel
-    from dualprev_core.levels import RiskLevel
-    from dualprev_core.strategies import _T0  # noqa: F401 - shared epoch
     from test_io import GOOD
+
+    from dualprev_core.assessment import Assessment, EnterpriseLevel
     from dualprev_core.io import parse_enterprise
+    from dualprev_core.levels import RiskLevel
 
     def always_low(assessment):
         return EnterpriseLevel(RiskLevel.LOW, "always-low", Citation("X"), "test")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ._version import CORE_API_VERSION, __version__
 from .grading import core_methods
 from .hookspecs import hookimpl

@@ -12,7 +12,7 @@ silently assumed to be in some zone; files carry ISO-8601 strings with an offset
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol, runtime_checkable
 
 import attrs
@@ -75,7 +75,7 @@ def parse_datetime(value: object, name: str = "datetime") -> datetime:
 class SystemClock:
     """The system's clock, returning aware datetimes in ``tz`` (UTC by default)."""
 
-    tz: tzinfo = timezone.utc
+    tz: tzinfo = UTC
 
     def now(self) -> datetime:
         """The current instant in ``tz``."""

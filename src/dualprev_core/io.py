@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -402,8 +402,7 @@ class _Builder:
         for path, it in items:
             ref((*path, "control"), it.control, control_ids, "control")
             ref((*path, "post"), it.post, posts, "post")
-        for i, x in enumerate(e.inspections):
-            raw = d["inspections"][i]
+        for i, raw in enumerate(d.get("inspections", [])):
             if "control" in raw:
                 ref(("inspections", i, "control"), raw["control"], control_ids, "control")
         for i, m in enumerate(e.major_hazard_installations):

@@ -23,7 +23,7 @@ __all__ = [
 E = TypeVar("E", bound="_Vocabulary")
 
 
-class _Vocabulary(str, enum.Enum):
+class _Vocabulary(enum.StrEnum):
     """A str enum whose value is the machine key; subclasses give Chinese labels in ``_labels``."""
 
     @property

@@ -13,7 +13,6 @@ from typing import Any
 import yaml
 
 from ..errors import InvalidInput
-from ..levels import RiskLevel
 from ._base import BandVariant, Edge, Grading, GradingMethod, Parameter, variant_from_mapping
 
 __all__ = ["LEC", "LSMatrix", "MES", "LookupMatrix", "core_methods", "load_variants"]
