@@ -213,6 +213,24 @@ SCHEMA: Final[dict[str, Any]] = {
                 },
             },
         },
+        "monitoring_points": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "name", "quantity", "unit"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": _ID,
+                    "name": _TEXT,
+                    "area": _ID,
+                    "quantity": {"type": "string", "description": "what is measured, e.g. CH4, H2S, pressure, level"},
+                    "unit": {"type": "string", "description": "the unit readings must be given in, e.g. %, ppm, MPa, %LEL"},
+                    "control": {**_ID, "description": "the control this point watches (an alarm may open a hidden danger on it)"},
+                    "expected_interval_s": {"type": "number", "exclusiveMinimum": 0, "description": "how often readings arrive"},
+                    "facts": _FACTS,
+                },
+            },
+        },
         "major_hazard_installations": {
             "type": "array",
             "items": {

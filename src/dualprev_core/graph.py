@@ -8,6 +8,7 @@ Node keys are the records' stable string ids; each node has ``kind`` (``area``, 
     hidden_danger --degrades--> control   risk / risk_point --located_in--> area
     area --part_of--> area                control --owned_by--> post
     inspection_item --checks--> control  major_hazard_installation --located_in--> area
+    monitoring_point --monitors--> control, --located_in--> area
 
 Queries are functions taking the graph first (networkx style); :class:`RiskGraph` bundles
 them for convenience.  Nothing here mutates the graph except ``add_hidden_danger``.
@@ -36,10 +37,11 @@ __all__ = [
     "PART_OF",
     "OWNED_BY",
     "CHECKS",
+    "MONITORS",
 ]
 
-CAUSES, MITIGATES, DEGRADES, LOCATED_IN, PART_OF, OWNED_BY, CHECKS = (
-    "causes", "mitigates", "degrades", "located_in", "part_of", "owned_by", "checks",
+CAUSES, MITIGATES, DEGRADES, LOCATED_IN, PART_OF, OWNED_BY, CHECKS, MONITORS = (
+    "causes", "mitigates", "degrades", "located_in", "part_of", "owned_by", "checks", "monitors",
 )
 
 
@@ -75,6 +77,12 @@ def build_graph(enterprise: Enterprise) -> nx.DiGraph:
     for m in enterprise.major_hazard_installations:
         G.add_node(m.id, kind="major_hazard_installation", record=m)
         G.add_edge(m.id, m.area, relation=LOCATED_IN)
+    for mp in enterprise.monitoring_points:
+        G.add_node(mp.id, kind="monitoring_point", record=mp)
+        if mp.control:
+            G.add_edge(mp.id, mp.control, relation=MONITORS)
+        if mp.area:
+            G.add_edge(mp.id, mp.area, relation=LOCATED_IN)
     return G
 
 

@@ -35,6 +35,7 @@ from .model import (
     Inspection,
     InspectionItem,
     MajorHazardInstallation,
+    MonitoringPoint,
     Post,
     Risk,
     RiskPoint,
@@ -202,12 +203,16 @@ class _Builder:
         parsed = [self.inspection(i, raw, items_by_id) for i, raw in enumerate(d.get("inspections", []))]
         inspections = [x for x in parsed if x is not None]
         mhis = [MajorHazardInstallation(m["id"], m["name"], m["area"], m.get("kind", "storage"), m.get("facts")) for m in d.get("major_hazard_installations", [])]
+        points = [
+            MonitoringPoint(m["id"], m["name"], m["quantity"], m["unit"], m.get("area"), m.get("control"), m.get("expected_interval_s"), m.get("facts"))
+            for m in d.get("monitoring_points", [])
+        ]
         ent = d["enterprise"]
         enterprise = Enterprise(
             id=ent["id"], name=ent["name"], industry=ent.get("industry", ""), region=ent.get("region", ""),
             settings=settings, areas=tuple(areas), posts=tuple(posts), risk_points=tuple(rps), hazards=tuple(hazards),
             risks=tuple(risks), controls=tuple(c for _, c in controls), inspection_items=tuple(i for _, i in items),
-            inspections=tuple(inspections), major_hazard_installations=tuple(mhis), facts={**ent.get("facts", {}), **d.get("facts", {})},
+            inspections=tuple(inspections), major_hazard_installations=tuple(mhis), monitoring_points=tuple(points), facts={**ent.get("facts", {}), **d.get("facts", {})},
             source=self.source,
         )
         self.check_references(enterprise, controls, items)
@@ -342,7 +347,7 @@ class _Builder:
             else:
                 seen[id_] = format_path(path)
 
-        for kind in ("areas", "posts", "risk_points", "hazards", "risks", "controls", "inspection_items", "inspections", "major_hazard_installations"):
+        for kind in ("areas", "posts", "risk_points", "hazards", "risks", "controls", "inspection_items", "inspections", "major_hazard_installations", "monitoring_points"):
             if kind in ("controls", "inspection_items"):
                 continue
             for i, rec in enumerate(d.get(kind, [])):
@@ -407,6 +412,9 @@ class _Builder:
                 ref(("inspections", i, "control"), raw["control"], control_ids, "control")
         for i, m in enumerate(e.major_hazard_installations):
             ref(("major_hazard_installations", i, "area"), m.area, areas, "area")
+        for i, mp in enumerate(e.monitoring_points):
+            ref(("monitoring_points", i, "area"), mp.area, areas, "area")
+            ref(("monitoring_points", i, "control"), mp.control, control_ids, "control")
 
     def check_factor(self, path: tuple[Any, ...], code: str) -> None:
         try:

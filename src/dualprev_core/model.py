@@ -32,6 +32,7 @@ __all__ = [
     "InspectionItem",
     "Inspection",
     "MajorHazardInstallation",
+    "MonitoringPoint",
     "Enterprise",
 ]
 
@@ -220,6 +221,20 @@ class MajorHazardInstallation:
 
 
 @attrs.frozen
+class MonitoringPoint:
+    """A monitoring point (监测点): readings of one quantity in one unit, watching a control."""
+
+    id: str
+    name: str
+    quantity: str
+    unit: str
+    area: str | None = None
+    control: str | None = None
+    expected_interval_s: float | None = None
+    facts: Mapping[str, Any] = attrs.field(factory=dict, converter=_facts)
+
+
+@attrs.frozen
 class Enterprise:
     """An enterprise and everything recorded about it.  Collections are tuples in file order."""
 
@@ -237,6 +252,7 @@ class Enterprise:
     inspection_items: tuple[InspectionItem, ...] = ()
     inspections: tuple[Inspection, ...] = ()
     major_hazard_installations: tuple[MajorHazardInstallation, ...] = ()
+    monitoring_points: tuple[MonitoringPoint, ...] = ()
     facts: Mapping[str, Any] = attrs.field(factory=dict, converter=_facts)
     source: str | None = attrs.field(default=None, eq=False)
 
@@ -244,7 +260,7 @@ class Enterprise:
         """Every record by id (ids are unique across kinds, which loading checks)."""
         out: dict[str, Any] = {}
         for coll in (self.areas, self.posts, self.risk_points, self.hazards, self.risks, self.controls,
-                     self.inspection_items, self.inspections, self.major_hazard_installations):
+                     self.inspection_items, self.inspections, self.major_hazard_installations, self.monitoring_points):
             for rec in coll:
                 out[rec.id] = rec
         return out
