@@ -28,6 +28,7 @@ from typing import Any
 import attrs
 
 from .clock import Clock, SystemClock
+from .criteria import CriteriaSession
 from .errors import UnknownReference, suggest
 from .grading import Grading, GradingMethod
 from .graph import RiskGraph
@@ -177,6 +178,7 @@ class Assessment:
     :param ledger: the hidden-danger ledger to use (default: a new one on ``clock``).
     :param clock: time source for events the assessment emits.
     :param replay_inspections: record the enterprise's inspections, sorted by (time, id).
+    :param rules_engine: engine for pack rule files: ``auto``, ``durable`` or ``reference``.
     """
 
     def __init__(
@@ -187,6 +189,7 @@ class Assessment:
         ledger: Ledger | None = None,
         clock: Clock | None = None,
         replay_inspections: bool = True,
+        rules_engine: str = "auto",
     ) -> None:
         from .plugins import load_packs
 
@@ -209,6 +212,8 @@ class Assessment:
         self._area_counts: dict[str, Counter[RiskLevel]] = {a: Counter() for a in self._area_chain}
         self._all_counts: Counter[RiskLevel] = Counter()
         self._pending_changes: list[LevelChange] = []
+        self._criteria: CriteriaSession | None = None
+        self._engine_kind = rules_engine
         for r in enterprise.risks:
             self._assessed[r.id] = self._method(r).grade(r.inputs, variant=self._variant(r), edge=self._edge(r))
             self._set_current(r.id, self._compute(r))
@@ -345,9 +350,17 @@ class Assessment:
         self._pending_changes.clear()
         return InspectionOutcome(inspection.id, hd, opened, changes)
 
+    @property
+    def criteria(self) -> CriteriaSession | None:
+        """The installed packs' rule files over this enterprise (``None`` when no pack has any)."""
+        if self._criteria is None and self.packs.registry.rule_files:
+            self._criteria = CriteriaSession(self, engine=self._engine_kind)
+        return self._criteria
+
     def _grade(self, hd: HiddenDanger, at: datetime) -> HiddenDanger:
         facts = self.hidden_danger_facts(hd)
-        criteria = self.packs.grade_hidden_danger(facts, self.enterprise)
+        criteria = list(self.criteria.grade(hd)) if self.criteria is not None else []
+        criteria += self.packs.grade_hidden_danger(facts, self.enterprise)
         grade = HiddenDangerGrade.MAJOR if criteria else HiddenDangerGrade.GENERAL
         days = DEFAULT_RECTIFICATION_DAYS[grade.key]
         why = ("criteria matched: " + ", ".join(getattr(c, "criterion_id", str(c)) for c in criteria)) if criteria else "no major-hidden-danger criterion of an installed pack matched"

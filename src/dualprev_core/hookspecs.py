@@ -149,6 +149,21 @@ def dualprev_grade_hidden_danger(hidden_danger: dict[str, Any], enterprise: Ente
 
 
 @hookspec
+def dualprev_enterprise_facts(assessment: Assessment) -> list[dict[str, Any]] | None:
+    """Add derived facts for rule files to test (e.g. a unit's GB 18218 level, 两重点一重大 flags).
+
+    :param assessment: the live assessment (its enterprise, levels, graph and ledger).
+    :returns: facts as flat mappings with ``type`` and ``key`` (see :mod:`dualprev_core.facts`);
+        a fact whose (type, key) the core already produces updates it field by field.
+        ``None`` when the pack adds nothing.
+
+    .. versionadded:: 0.1
+
+    Scope: every pack, in registration order; results are concatenated.
+    """
+
+
+@hookspec
 def dualprev_assess_enterprise(assessment: Assessment) -> dict[str, Any] | None:
     """Add pack-specific sections to an enterprise assessment (e.g. major hazard installations).
 

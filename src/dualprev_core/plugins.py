@@ -283,6 +283,12 @@ class Packs:
             out.extend(result or ())
         return out
 
+    def enterprise_facts(self, assessment: Any) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for result in reversed(self.pm.hook.dualprev_enterprise_facts(assessment=assessment)):
+            out.extend(result or ())
+        return out
+
     def assess_enterprise(self, assessment: Any) -> dict[str, Any]:
         sections: dict[str, Any] = {}
         owners: dict[str, str] = {}

@@ -1,0 +1,95 @@
+"""Pack criteria at work: the registered rule files evaluated against the enterprise's facts.
+
+A :class:`CriteriaSession` holds one rule engine (durable-rules or the reference engine, see
+:func:`dualprev_core.rules.make_engine`) loaded with every rule file the installed packs
+registered, and keeps the enterprise's facts in it up to date.  It answers two questions:
+
+* *Is this hidden danger major?* — a rule with the outcome ``grade_hidden_danger: major``
+  matches with one of its aliases bound to that hidden danger (or, for rules that do not bind
+  a hidden danger, to the control it degrades).  Each match becomes a
+  :class:`~dualprev_core.hidden_dangers.CriterionRef` naming the rule, pack, version and clause.
+* *What do the facts call for right now?* — other outcomes (``open_hidden_danger``, ``alarm``,
+  ``escalate``, ``flag``) are returned as matches for the caller to act on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .facts import control_fact, enterprise_facts, hidden_danger_fact, risk_fact
+from .hidden_dangers import CriterionRef, HiddenDanger
+from .rules import Match, load_ruleset, make_engine
+
+if TYPE_CHECKING:
+    from .assessment import Assessment
+
+__all__ = ["CriteriaSession", "criterion_ref"]
+
+
+def criterion_ref(match: Match, versions: dict[str, str]) -> CriterionRef:
+    """The :class:`CriterionRef` recorded on a hidden danger for a matching rule."""
+    pack = match.pack or "unknown"
+    return CriterionRef(criterion_id=match.rule, pack=pack, pack_version=versions.get(pack, ""), citation=match.citation)
+
+
+def _grades_major(match: Match) -> bool:
+    return any(o.kind == "grade_hidden_danger" and str(o.value).lower() == "major" for o in match.outcomes)
+
+
+class CriteriaSession:
+    """The installed packs' rule files running over one assessment's facts.
+
+    :param assessment: the assessment whose enterprise is judged.
+    :param engine: ``"auto"`` (durable-rules if importable), ``"durable"`` or ``"reference"``.
+    """
+
+    def __init__(self, assessment: Assessment, *, engine: str = "auto") -> None:
+        self.assessment = assessment
+        self.engine = make_engine(engine)
+        self.versions = {name: m.version for name, m in assessment.packs.manifests.items()}
+        self.pending: list[Match] = []
+        for rid, (pack, path) in sorted(assessment.packs.registry.rule_files.items()):
+            ruleset = load_ruleset(path)
+            if ruleset.pack is None:
+                import attrs
+
+                ruleset = attrs.evolve(ruleset, pack=pack)
+            self.pending += self.engine.load(ruleset)
+        self.pending += self.engine.assert_facts(enterprise_facts(assessment))
+
+    @property
+    def has_rules(self) -> bool:
+        return bool(self.engine.rules())
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def refresh(self, *, controls: Iterable[str] = (), risks: Iterable[str] = (), hidden_dangers: Iterable[HiddenDanger] = ()) -> list[Match]:
+        """Re-assert the facts that changed; returns the matches that started."""
+        a = self.assessment
+        facts: list[dict[str, Any]] = [control_fact(a, c) for c in controls]
+        facts += [risk_fact(a, r) for r in risks]
+        facts += [hidden_danger_fact(h) for h in hidden_dangers]
+        started = self.engine.assert_facts(facts)
+        self.pending += started
+        return started
+
+    def grade(self, hd: HiddenDanger) -> list[CriterionRef]:
+        """The criteria that make ``hd`` major, given the current facts (empty: general)."""
+        c = self.assessment.graph.record(hd.control_id, "control") if hd.control_id in self.assessment.graph.G else None
+        self.refresh(controls=[hd.control_id] if c else [], risks=c.mitigates if c else (), hidden_dangers=[hd])
+        found: dict[str, CriterionRef] = {}
+        for m in self.engine.current_matches():
+            if not _grades_major(m):
+                continue
+            keys = {(b.type, b.key) for b in m.bindings}
+            binds_hd = any(t == "hidden_danger" for t, _ in keys)
+            if ("hidden_danger", hd.id) in keys or (not binds_hd and ("control", hd.control_id) in keys):
+                found.setdefault(m.rule, criterion_ref(m, self.versions))
+        return [found[k] for k in sorted(found)]
+
+    def take_pending(self) -> list[Match]:
+        """The matches that started since the last call (outcomes other than grading to act on)."""
+        out, self.pending = self.pending, []
+        return out

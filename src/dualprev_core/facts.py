@@ -1,0 +1,94 @@
+"""The enterprise as rule facts: what pack criteria (rule files) are evaluated against.
+
+Every fact is a flat mapping with ``type`` and ``key`` (see docs/rules.md).  Record fields come
+first; the record's free-form ``facts`` are merged in under their own names (packs namespace
+them, e.g. ``chemical:major_hazard_level``); derived values (levels, control states) come last
+and cannot be overridden by a file.  Packs add derived facts through the
+``dualprev_enterprise_facts`` hook.
+
+======================  ===========================================================================
+type                    fields (besides ``type``, ``key`` and the record's own ``facts``)
+======================  ===========================================================================
+``enterprise``          name, industry, region
+``area``                name, parent, kind, ancestors (list), level (current colour's level or null)
+``post``                name, area, owner_level
+``risk_point``          name, area, kind
+``hazard``              name, factor, risk_point
+``risk``                name, area, areas (the area and its ancestors), category, category_edition,
+                        method, assessed_level, current_level, inherent_level
+``control``             name, kind, owner_level, post, critical, mitigates (list), state
+                        (effective/weakened/failed/missing), areas (of its risks)
+``installation``        name, area, kind (major hazard installation candidates)
+``monitoring_point``    name, area, quantity, unit, control
+``hidden_danger``       control, finding, state, grade, source, owner_level, overdue, suspended
+======================  ===========================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .hidden_dangers import HiddenDanger
+
+if TYPE_CHECKING:
+    from .assessment import Assessment
+
+__all__ = ["enterprise_facts", "control_fact", "risk_fact", "hidden_danger_fact"]
+
+
+def _merge(base: dict[str, Any], own: Mapping[str, Any], derived: Mapping[str, Any]) -> dict[str, Any]:
+    out = {**base, **{k: v for k, v in own.items() if k not in ("type", "key")}}
+    out.update(derived)
+    return out
+
+
+def risk_fact(a: Assessment, risk_id: str) -> dict[str, Any]:
+    r = a.graph.record(risk_id, "risk")
+    return _merge(
+        {"type": "risk", "key": r.id, "name": r.name, "area": r.area, "areas": list(a.graph.area_ancestors(r.area)),
+         "category": r.category, "category_edition": r.category_edition, "method": r.method,
+         "inherent_level": r.inherent_level.key if r.inherent_level else None},
+        r.facts,
+        {"assessed_level": a.assessed_level(r.id).key, "current_level": a.current_level(r.id).key},
+    )
+
+
+def control_fact(a: Assessment, control_id: str) -> dict[str, Any]:
+    c = a.graph.record(control_id, "control")
+    areas = sorted({x for r in c.mitigates for x in a.graph.area_ancestors(a.graph.record(r, "risk").area)})
+    return _merge(
+        {"type": "control", "key": c.id, "name": c.name, "kind": c.kind.key, "owner_level": c.owner_level.key, "post": c.post,
+         "critical": c.critical, "mitigates": list(c.mitigates), "areas": areas},
+        c.facts,
+        {"state": a.control_state(c.id).key},
+    )
+
+
+def hidden_danger_fact(hd: HiddenDanger) -> dict[str, Any]:
+    return {
+        "type": "hidden_danger", "key": hd.id, "control": hd.control_id, "finding": hd.finding.key, "state": hd.state.key,
+        "grade": hd.grade.key if hd.grade else None, "source": hd.source, "owner_level": hd.owner_level.key,
+        "overdue": hd.overdue, "suspended": hd.suspended,
+    }
+
+
+def enterprise_facts(a: Assessment) -> list[dict[str, Any]]:
+    """All facts of the assessment's enterprise, then the packs' derived facts."""
+    e = a.enterprise
+    out: list[dict[str, Any]] = [_merge({"type": "enterprise", "key": e.id, "name": e.name, "industry": e.industry, "region": e.region}, e.facts, {})]
+    for ar in e.areas:
+        lvl = a.area_level(ar.id)
+        out.append(_merge({"type": "area", "key": ar.id, "name": ar.name, "parent": ar.parent, "kind": ar.kind,
+                           "ancestors": a.graph.area_ancestors(ar.id, include_self=False)}, ar.facts, {"level": lvl.key if lvl else None}))
+    out += [_merge({"type": "post", "key": p.id, "name": p.name, "area": p.area, "owner_level": p.owner_level.key}, p.facts, {}) for p in e.posts]
+    out += [_merge({"type": "risk_point", "key": p.id, "name": p.name, "area": p.area, "kind": p.kind.key}, p.facts, {}) for p in e.risk_points]
+    out += [_merge({"type": "hazard", "key": h.id, "name": h.name, "factor": h.factor, "risk_point": h.risk_point}, h.facts, {}) for h in e.hazards]
+    out += [risk_fact(a, r.id) for r in e.risks]
+    out += [control_fact(a, c.id) for c in e.controls]
+    out += [_merge({"type": "installation", "key": m.id, "name": m.name, "area": m.area, "kind": m.kind}, m.facts, {}) for m in e.major_hazard_installations]
+    out += [_merge({"type": "monitoring_point", "key": m.id, "name": m.name, "area": m.area, "quantity": m.quantity, "unit": m.unit,
+                    "control": m.control}, m.facts, {}) for m in e.monitoring_points]
+    out += [hidden_danger_fact(hd) for hd in a.ledger.all()]
+    out += a.packs.enterprise_facts(a)
+    return out

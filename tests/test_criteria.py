@@ -1,0 +1,95 @@
+"""Pack rule files grading hidden dangers through the core (both engines)."""
+
+from __future__ import annotations
+
+import types
+from pathlib import Path
+
+import pytest
+
+from dualprev_core import hookimpl
+from dualprev_core.assessment import Assessment
+from dualprev_core.io import parse_enterprise
+from dualprev_core.model import Inspection
+from dualprev_core.plugins import PackManifest, load_packs
+from dualprev_core.strategies import _T0
+from dualprev_core.vocabulary import HiddenDangerGrade, InspectionResult
+
+RULES = Path(__file__).parent / "data" / "test-criteria.yaml"
+
+
+def make_test_pack(path=RULES):
+    mod = types.ModuleType("testpack")
+
+    @hookimpl
+    def dualprev_pack_manifest():
+        return PackManifest(name="testpack", version="1.2.3", core_api=">=1.0,<2")
+
+    @hookimpl
+    def dualprev_register_criteria(registrar):
+        registrar.rule_file(path)
+
+    mod.dualprev_pack_manifest = dualprev_pack_manifest
+    mod.dualprev_register_criteria = dualprev_register_criteria
+    return mod
+
+
+DOC = {
+    "format": "dualprev-enterprise/1",
+    "enterprise": {"id": "E", "name": "储运公司"},
+    "areas": [{"id": "TF", "name": "罐区"}],
+    "major_hazard_installations": [
+        {"id": "U1", "name": "甲醇罐组", "area": "TF", "facts": {"test:level": 2}},
+        {"id": "U2", "name": "柴油罐组", "area": "TF", "facts": {"test:level": 4}},
+    ],
+    "risks": [
+        {"id": "R1", "name": "甲醇泄漏火灾", "area": "TF", "category": "火灾", "method": "lec", "inputs": {"L": 1, "E": 6, "C": 40},
+         "controls": [
+             {"id": "C1", "name": "紧急切断阀", "kind": "engineering", "owner_level": "workshop", "critical": True, "facts": {"installation": "U1"}},
+             {"id": "C2", "name": "巡检", "kind": "management", "owner_level": "post", "facts": {"installation": "U1"}},
+         ]},
+        {"id": "R2", "name": "柴油泄漏火灾", "area": "TF", "category": "火灾", "method": "lec", "inputs": {"L": 1, "E": 6, "C": 15},
+         "controls": [{"id": "C3", "name": "紧急切断阀", "kind": "engineering", "owner_level": "workshop", "critical": True, "facts": {"installation": "U2"}}]},
+    ],
+}
+
+
+@pytest.fixture(params=["reference", "durable"])
+def engine(request):
+    if request.param == "durable":
+        pytest.importorskip("durable.engine")
+    return request.param
+
+
+def assess(engine):
+    packs = load_packs(load_entrypoints=False, extra=[make_test_pack()])
+    assert not packs.errors, packs.errors
+    return Assessment(parse_enterprise(DOC), packs=packs, rules_engine=engine)
+
+
+def test_a_matching_criterion_grades_major_with_its_citation(engine):
+    a = assess(engine)
+    out = a.record_inspection(Inspection("I1", "C1", InspectionResult.FAILED, "张三", _T0))
+    hd = out.hidden_danger
+    assert hd.grade is HiddenDangerGrade.MAJOR
+    (ref,) = hd.criteria
+    assert (ref.criterion_id, ref.pack, ref.pack_version, ref.citation.clause) == ("T-01", "testpack", "1.2.3", "1")
+
+
+@pytest.mark.parametrize(
+    ("control", "result"),
+    [("C3", InspectionResult.FAILED),     # its installation is level 4
+     ("C2", InspectionResult.FAILED),     # not critical
+     ("C1", InspectionResult.WEAKENED)],  # weakened is not failed
+)
+def test_a_criterion_that_does_not_hold_leaves_it_general(engine, control, result):
+    a = assess(engine)
+    hd = a.record_inspection(Inspection("I1", control, result, "张三", _T0)).hidden_danger
+    assert hd.grade is HiddenDangerGrade.GENERAL and hd.criteria == ()
+
+
+def test_rule_file_errors_make_the_pack_fail_by_name(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(RULES.read_text(encoding="utf-8").replace("op: le", "op: lesser"), encoding="utf-8")
+    packs = load_packs(load_entrypoints=False, extra=[make_test_pack(bad)])
+    assert "testpack" in packs.errors and "lesser" in str(packs.errors["testpack"])
