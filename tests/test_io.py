@@ -131,7 +131,7 @@ def test_yaml_errors_carry_line_numbers(tmp_path):
     with pytest.raises(ValidationError) as exc:
         load_enterprise(p)
     assert exc.value.problems[0].source == str(p)
-    assert "(line 11)" in exc.value.problems[0].message
+    assert exc.value.problems[0].line == 11 and "(line 11)" in str(exc.value)
 
 
 def test_malformed_files_are_problems_not_tracebacks(tmp_path):

@@ -155,6 +155,19 @@ class InspectionOutcome:
     hidden_danger: HiddenDanger | None
     opened: bool
     changes: tuple[LevelChange, ...]
+    #: The ledger already held this inspection's finding (a re-run); nothing was recorded again.
+    already_recorded: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        hd = self.hidden_danger
+        return {
+            "inspection": self.inspection,
+            "hidden_danger": None if hd is None else {"id": hd.id, "control": hd.control_id, "grade": hd.grade.key if hd.grade else None,
+                                                      "finding": hd.finding.key, "criteria": [c.to_dict() for c in hd.criteria]},
+            "opened": self.opened,
+            "already_recorded": self.already_recorded,
+            "changes": [c.to_dict() for c in self.changes],
+        }
 
 
 def highest_current_level(assessment: Assessment) -> EnterpriseLevel:
@@ -194,10 +207,10 @@ class Assessment:
         from .plugins import load_packs
 
         self.enterprise = enterprise
-        self.packs = packs or load_packs(load_entrypoints=False)
+        self.packs = packs if packs is not None else load_packs(load_entrypoints=False)
         self.graph = RiskGraph(enterprise)
-        self.clock = clock or SystemClock()
-        self.ledger = ledger or Ledger(clock=self.clock)
+        self.clock = clock if clock is not None else SystemClock()
+        self.ledger = ledger if ledger is not None else Ledger(clock=self.clock)
         self._risks: dict[str, Risk] = {r.id: r for r in enterprise.risks}
         self._controls: dict[str, Control] = {c.id: c for c in enterprise.controls}
         self._controls_of: dict[str, list[Control]] = {r: [] for r in self._risks}
@@ -218,6 +231,7 @@ class Assessment:
             self._assessed[r.id] = self._method(r).grade(r.inputs, variant=self._variant(r), edge=self._edge(r))
             self._set_current(r.id, self._compute(r))
         self._pending_changes.clear()
+        self._recorded_sources: set[str] = {src for ev in self.ledger.events if (src := getattr(ev, "source", None))}
         self.ledger.subscribe(self._on_event)
         for hd in self.ledger.open():
             self._refresh_control(hd.control_id)
@@ -309,6 +323,9 @@ class Assessment:
             self._set_current(r, self._compute(self._risks[r]))
 
     def _on_event(self, event: HiddenDangerEvent) -> None:
+        source = getattr(event, "source", None)
+        if source:
+            self._recorded_sources.add(source)
         hd = self.ledger.get(event.hd_id)
         if hd.control_id in self._controls:
             self._refresh_control(hd.control_id)
@@ -326,8 +343,10 @@ class Assessment:
         self._pending_changes.clear()
         hd: HiddenDanger | None = None
         opened = False
+        source = f"inspection:{inspection.id}"
+        if source in self._recorded_sources:
+            return InspectionOutcome(inspection.id, None, False, (), already_recorded=True)
         if inspection.result.is_defect:
-            source = f"inspection:{inspection.id}"
             existing = self.ledger.open_on_control(c.id)
             if existing:
                 # A late-entered inspection may predate the hidden danger's last event; the ledger is

@@ -244,3 +244,7 @@ def methods_cmd(as_json: bool, lang: str) -> None:
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="dualprev")
+
+
+# The hidden-danger loop's commands live in their own module; importing it registers them.
+from . import _cli_loop  # noqa: E402,F401

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from .facts import control_fact, enterprise_facts, hidden_danger_fact, risk_fact
 from .hidden_dangers import CriterionRef, HiddenDanger
 from .rules import Match, load_ruleset, make_engine
@@ -49,11 +51,9 @@ class CriteriaSession:
         self.engine = make_engine(engine)
         self.versions = {name: m.version for name, m in assessment.packs.manifests.items()}
         self.pending: list[Match] = []
-        for rid, (pack, path) in sorted(assessment.packs.registry.rule_files.items()):
+        for _ruleset_id, (pack, path) in sorted(assessment.packs.registry.rule_files.items()):
             ruleset = load_ruleset(path)
             if ruleset.pack is None:
-                import attrs
-
                 ruleset = attrs.evolve(ruleset, pack=pack)
             self.pending += self.engine.load(ruleset)
         self.pending += self.engine.assert_facts(enterprise_facts(assessment))

@@ -47,16 +47,23 @@ class Problem:
     :param path: where the problem is, in ``a.b[2].c`` form (empty for the document itself).
     :param message: what is wrong, naming the expectation and the value got.
     :param source: the file (or other origin) the input came from, if known.
+    :param line: the 1-based line in ``source``, when the format keeps lines (YAML).
     """
 
     path: str
     message: str
     source: str | None = None
+    line: int | None = None
 
     def __str__(self) -> str:
         where = f"{self.source}: " if self.source else ""
+        return f"{where}{self.located()}"
+
+    def located(self) -> str:
+        """``path: message (line N)`` without the source."""
         at = f"{self.path}: " if self.path else ""
-        return f"{where}{at}{self.message}"
+        line = f" (line {self.line})" if self.line is not None else ""
+        return f"{at}{self.message}{line}"
 
 
 class ValidationError(DualprevError, ValueError):
@@ -71,7 +78,7 @@ class ValidationError(DualprevError, ValueError):
         head = f"{source}: " if source else ""
         n = len(self.problems)
         lines = [f"{head}{n} problem{'s' if n != 1 else ''} found"]
-        lines += [f"  - {p.path + ': ' if p.path else ''}{p.message}" for p in self.problems]
+        lines += [f"  - {p.located()}" for p in self.problems]
         super().__init__("\n".join(lines))
 
 

@@ -43,7 +43,7 @@ from .model import (
 )
 from .vocabulary import ControlKind, InspectionResult, OwnerLevel, RiskPointKind
 
-__all__ = ["SCHEMA", "load_enterprise", "parse_enterprise", "parse_frequency", "parse_time", "format_path", "CHINA_STANDARD_TIME"]
+__all__ = ["SCHEMA", "INSPECTIONS_FORMAT", "load_enterprise", "parse_enterprise", "load_inspections", "parse_inspections", "parse_frequency", "parse_time", "format_path", "CHINA_STANDARD_TIME"]
 
 #: Times without an offset in enterprise files are read as China Standard Time.
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
@@ -105,6 +105,15 @@ def load_enterprise(path: str | Path, *, methods: Mapping[str, GradingMethod] | 
     :param methods: grading methods by name (from a pack registry); default: the core's.
     :raises ValidationError: every problem found, each with path (and line for YAML).
     """
+    data, lines, source = _read_document(path)
+    return parse_enterprise(data, source=source, lines=lines, methods=methods)
+
+
+#: Format tag of a file of inspection results (``dualprev inspect --inspections``).
+INSPECTIONS_FORMAT = "dualprev-inspections/1"
+
+
+def _read_document(path: str | Path) -> tuple[Any, Lines, str]:
     p = Path(path)
     source = str(p)
     try:
@@ -125,7 +134,54 @@ def load_enterprise(path: str | Path, *, methods: Mapping[str, GradingMethod] | 
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""
         raise ValidationError([Problem(where, f"invalid YAML: {getattr(exc, 'problem', exc)}", source)], source=source) from None
-    return parse_enterprise(data, source=source, lines=lines, methods=methods)
+    return data, lines, source
+
+
+def load_inspections(path: str | Path, enterprise: Enterprise) -> list[Inspection]:
+    """Read a file of inspection results for ``enterprise`` (YAML or JSON).
+
+    The file is ``{format: dualprev-inspections/1, inspections: [...]}`` (or a bare list), each
+    inspection with the fields of an enterprise file's ``inspections``.
+    :raises ValidationError: every problem, with path and line.
+    """
+    data, lines, source = _read_document(path)
+    return parse_inspections(data, enterprise, source=source, lines=lines)
+
+
+def parse_inspections(data: Any, enterprise: Enterprise, *, source: str | None = None, lines: Lines | None = None) -> list[Inspection]:
+    """Validate decoded inspection results against ``enterprise``'s controls and items."""
+    if isinstance(data, list):
+        data, lines = {"format": INSPECTIONS_FORMAT, "inspections": data}, {("inspections", *k): v for k, v in (lines or {}).items()}
+    builder = _Builder(data, source, lines or {}, {})
+    schema = {
+        "type": "object",
+        "required": ["format", "inspections"],
+        "additionalProperties": False,
+        "properties": {"format": {"const": INSPECTIONS_FORMAT}, "inspections": SCHEMA["properties"]["inspections"]},
+    }
+    if not isinstance(data, Mapping):
+        builder.problem((), f"must be a list of inspections or a mapping with 'format: {INSPECTIONS_FORMAT}'")
+        builder.fail_if_problems()
+    for err in sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: [str(x) for x in e.absolute_path]):
+        for path, message in _schema_messages(tuple(err.absolute_path), err):
+            builder.problem(path, message)
+    builder.fail_if_problems()
+    items = {it.id: it for it in enterprise.inspection_items}
+    controls = {c.id for c in enterprise.controls}
+    seen: dict[str, int] = {}
+    out = []
+    for i, raw in enumerate(data["inspections"]):
+        if raw["id"] in seen:
+            builder.problem(("inspections", i, "id"), f"duplicate id {raw['id']!r} (first used at inspections[{seen[raw['id']]}])")
+        seen.setdefault(raw["id"], i)
+        if "control" in raw and raw["control"] not in controls:
+            builder.problem(("inspections", i, "control"), f"{raw['control']!r} is not a control of {enterprise.id}{suggest(raw['control'], controls)}")
+            continue
+        x = builder.inspection(i, raw, items)
+        if x is not None:
+            out.append(x)
+    builder.fail_if_problems()
+    return out
 
 
 def parse_enterprise(
@@ -150,10 +206,7 @@ class _Builder:
     # -- problems -------------------------------------------------------------------------
     def problem(self, path: tuple[Any, ...], message: str) -> None:
         line = line_of(self.lines, path) if self.lines else None
-        where = format_path(path)
-        if line is not None:
-            message = f"{message} (line {line})"
-        self.problems.append(Problem(where, message, self.source))
+        self.problems.append(Problem(format_path(path), message, self.source, line))
 
     def fail_if_problems(self) -> None:
         if self.problems:
