@@ -1,0 +1,103 @@
+"""Keep the docs honest: they must name what the code has, and their examples must load."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dualprev_core import hookspecs
+from dualprev_core._enterprise_schema import SCHEMA
+from dualprev_core.grading import load_variants
+from dualprev_core.io import parse_enterprise
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+MARKER = "format: dualprev-enterprise/1"
+FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.S | re.M)
+
+
+def read(name: str) -> str:
+    return (DOCS / name).read_text(encoding="utf-8")
+
+
+def blocks(name: str) -> list[tuple[str, str]]:
+    return [(m.group(1), m.group(2)) for m in FENCE.finditer(read(name))]
+
+
+def hookspec_names() -> list[str]:
+    return [n for n, f in inspect.getmembers(hookspecs, inspect.isfunction) if n.startswith("dualprev_")]
+
+
+def test_docs_exist_and_index_links_them():
+    index = read("index.md")
+    for name in ("architecture.md", "file-format.md", "grading-methods.md", "writing-a-pack.md"):
+        assert (DOCS / name).is_file(), name
+        assert f"({name})" in index, f"index.md does not link {name}"
+
+
+def test_there_are_hookspecs_to_check():
+    assert "dualprev_pack_manifest" in hookspec_names()
+
+
+@pytest.mark.parametrize("hook", hookspec_names())
+def test_every_hookspec_has_a_heading_in_writing_a_pack(hook):
+    headings = [line for line in read("writing-a-pack.md").splitlines() if line.startswith("#")]
+    assert any(hook in h for h in headings), f"writing-a-pack.md has no heading naming {hook}"
+
+
+@pytest.mark.parametrize("prop", sorted(SCHEMA["properties"]))
+def test_every_top_level_schema_property_is_in_file_format(prop):
+    assert f"`{prop}`" in read("file-format.md"), f"file-format.md does not describe `{prop}`"
+
+
+def method_variant_ids() -> list[str]:
+    ids = []
+    for method, (variants, default) in load_variants().items():
+        ids.append(method)
+        ids += list(variants)
+        assert default in variants
+    return ids
+
+
+@pytest.mark.parametrize("ident", method_variant_ids())
+def test_every_method_and_variant_id_is_in_grading_methods(ident):
+    assert f"`{ident}`" in read("grading-methods.md"), f"grading-methods.md does not name `{ident}`"
+
+
+def enterprise_examples() -> list[tuple[str, str]]:
+    """Fenced ```yaml blocks whose first line is the format marker, and ```json blocks whose
+    document has ``"format": "dualprev-enterprise/1"``."""
+    out = []
+    for lang, body in blocks("file-format.md"):
+        if lang == "yaml" and body.splitlines()[:1] == [MARKER]:
+            out.append((lang, body))
+        elif lang == "json" and '"format": "dualprev-enterprise/1"' in body:
+            out.append((lang, body))
+    return out
+
+
+def test_file_format_has_enterprise_examples():
+    langs = [lang for lang, _ in enterprise_examples()]
+    assert langs.count("yaml") >= 2 and "json" in langs
+
+
+@pytest.mark.parametrize("example", enterprise_examples(), ids=lambda e: e[0] + ":" + e[1].splitlines()[1][:30])
+def test_enterprise_examples_load(example):
+    lang, body = example
+    data = yaml.safe_load(body) if lang == "yaml" else json.loads(body)
+    enterprise = parse_enterprise(data)
+    assert enterprise.id
+
+
+def test_broken_example_in_file_format_is_really_broken():
+    from dualprev_core.errors import ValidationError
+
+    broken = [b for lang, b in blocks("file-format.md") if lang == "yaml" and b.startswith("# broken.yaml")]
+    assert broken
+    with pytest.raises(ValidationError) as info:
+        parse_enterprise(yaml.safe_load(broken[0]))
+    assert len(info.value.problems) == 5
