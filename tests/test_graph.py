@@ -63,3 +63,12 @@ def test_ancestors_and_edges(g):
 def test_unknown_nodes_suggest(g):
     with pytest.raises(UnknownReference, match="did you mean 'R1'"):
         g.controls_of("R11")
+
+
+def test_recorded_inspections_put_hidden_danger_nodes_in_the_graph():
+    from dualprev_core.assessment import Assessment
+
+    a = Assessment(parse_enterprise(GOOD))
+    (hd,) = a.ledger.all()
+    assert a.graph.hidden_dangers_on("C1") == [hd.id]
+    assert a.graph.G.nodes[hd.id]["kind"] == "hidden_danger"

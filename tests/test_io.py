@@ -175,3 +175,28 @@ def test_bundled_example_loads():
     e = load_enterprise(example_path())
     assert len(e.risks) >= 25 and {c.owner_level.key for c in e.controls} == {"company", "workshop", "team", "post"}
     assert all(a.geometry is not None for a in e.areas)
+
+
+def test_inherent_check_uses_the_enterprise_variant():
+    def change(d):
+        d["settings"] = {"variants": {"ls": "V2"}}
+        d["risks"][0].update(method="ls", inputs={"L": 3, "S": 3}, inherent_level="general")
+        d["risks"][0]["controls"][0]["on_failure"] = {"L": 4}
+
+    err = bad(change)  # LS V2: R = 9 is large, above the stated inherent level
+    assert "below the assessed level large" in str(err)
+
+
+def test_edges_for_a_lookup_method_are_refused():
+    err = bad(lambda d: d.update(settings={"edges": {"matrix": "inclusive"}}))
+    assert "has no effect" in str(err)
+
+
+def test_unquoted_yaml_times_are_read_as_text(tmp_path):
+    import yaml
+
+    doc = yaml.safe_dump(GOOD, allow_unicode=True).replace("'2026-11-02T10:00:00'", "2026-11-02T10:00:00")
+    assert "at: 2026-11-02T10:00:00" in doc
+    p = tmp_path / "e.yaml"
+    p.write_text(doc, encoding="utf-8")
+    assert load_enterprise(p).inspections[0].at.hour == 10

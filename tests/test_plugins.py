@@ -147,3 +147,35 @@ def test_hookspecs_are_documented_to_the_standard():
             assert ":returns:" in doc and ".. versionadded::" in doc and "Scope:" in doc, name
             for param in inspect.signature(fn).parameters:
                 assert f":param {param}:" in doc, (name, param)
+
+
+def test_a_misspelled_hook_fails_only_its_pack():
+    bad = make_pack("typo")
+    bad.dualprev_register_templatez = hookimpl(lambda registrar: None)
+    packs = load_packs(load_entrypoints=False, extra=[bad, make_pack("fine")])
+    assert "does not exist" in str(packs.errors["typo"]) and "fine" in packs.manifests
+
+
+def test_a_matrix_variant_from_a_pack_is_checked_like_the_core_ones():
+    from dualprev_core.grading import BandVariant
+    from dualprev_core.levels import RiskLevel
+
+    grid = ((RiskLevel.MAJOR, RiskLevel.LOW), (RiskLevel.LOW, RiskLevel.LOW))
+    v = BandVariant("BAD", "matrix", "not monotone", Citation("X", clause="1"), grid=grid)
+    packs = load_packs(load_entrypoints=False, extra=[make_pack("grid", dualprev_register_grading_methods=lambda registrar: registrar.band_variant("matrix", v))])
+    assert "lower than a cell of lower L or S" in str(packs.errors["grid"])
+
+
+def test_a_run_time_hook_failure_names_the_pack():
+    from test_io import GOOD
+
+    from dualprev_core.assessment import Assessment
+    from dualprev_core.errors import PackError
+    from dualprev_core.io import parse_enterprise
+
+    def boom(assessment):
+        raise KeyError("x")
+
+    packs = load_packs(load_entrypoints=False, extra=[make_pack("facty", dualprev_enterprise_facts=boom)])
+    with pytest.raises(PackError, match="pack 'facty': dualprev_enterprise_facts failed: KeyError"):
+        packs.enterprise_facts(Assessment(parse_enterprise(GOOD), packs=packs))

@@ -6,9 +6,21 @@ from typing import Any
 
 import yaml
 
-__all__ = ["load_yaml_with_lines", "line_of", "Lines"]
+__all__ = ["load_yaml_with_lines", "line_of", "Lines", "TextTimesLoader"]
 
 Lines = dict[tuple[Any, ...], int]
+
+
+class TextTimesLoader(yaml.SafeLoader):
+    """SafeLoader that leaves unquoted timestamps as text (times are parsed by the schema's rules,
+    with the documented zone default), so ``at: 2026-11-02T08:00:00`` and its quoted form agree.
+    """
+
+
+TextTimesLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def load_yaml_with_lines(text: str) -> tuple[Any, Lines]:
@@ -16,8 +28,8 @@ def load_yaml_with_lines(text: str) -> tuple[Any, Lines]:
 
     :raises yaml.YAMLError: on malformed YAML (callers turn it into a Problem).
     """
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
-    data = yaml.safe_load(text)
+    node = yaml.compose(text, Loader=TextTimesLoader)
+    data = yaml.load(text, Loader=TextTimesLoader)  # noqa: S506 - a SafeLoader subclass
     lines: Lines = {}
     if node is not None:
         _walk(node, (), lines)

@@ -233,6 +233,9 @@ class Assessment:
         self._pending_changes.clear()
         self._recorded_sources: set[str] = {src for ev in self.ledger.events if (src := getattr(ev, "source", None))}
         self.ledger.subscribe(self._on_event)
+        for hd in self.ledger.all():
+            if hd.control_id in self._controls:
+                self.graph.add_hidden_danger(hd.id, hd.control_id, record=hd)
         for hd in self.ledger.open():
             self._refresh_control(hd.control_id)
         self._pending_changes.clear()
@@ -328,6 +331,9 @@ class Assessment:
             self._recorded_sources.add(source)
         hd = self.ledger.get(event.hd_id)
         if hd.control_id in self._controls:
+            if hd.id not in self.graph.G:
+                self.graph.add_hidden_danger(hd.id, hd.control_id)
+            self.graph.G.nodes[hd.id]["record"] = hd
             self._refresh_control(hd.control_id)
 
     # -- recording -------------------------------------------------------------------------

@@ -279,6 +279,8 @@ class _Builder:
         for method in s.get("edges", {}):
             if method not in self.methods:
                 self.problem(("settings", "edges", method), self.unknown_method(method))
+            elif not self.methods[method].uses_edges:
+                self.problem(("settings", "edges", method), f"{method} grades by lookup, so an edge setting has no effect; remove it")
         return Settings(
             gb6441_edition=s.get("gb6441_edition", "2025"),
             variants=dict(s.get("variants", {})),
@@ -447,7 +449,7 @@ class _Builder:
             ref(("risks", i, "risk_point"), r.risk_point, rps, "risk point")
             for k, h in enumerate(r.hazards):
                 ref(("risks", i, "hazards", k), h, hazards, "hazard")
-            self.check_inherent(("risks", i), r)
+            self.check_inherent(("risks", i), r, e.settings)
         for path, c in controls:
             ref((*path, "post"), c.post, posts, "post")
             for k, m in enumerate(c.mitigates):
@@ -477,12 +479,12 @@ class _Builder:
         except UnknownReference as exc:
             self.problem(path, str(exc))
 
-    def check_inherent(self, path: tuple[Any, ...], r: Risk) -> None:
+    def check_inherent(self, path: tuple[Any, ...], r: Risk, settings: Settings) -> None:
         if r.inherent_level is None or r.method not in self.methods or not r.inputs:
             return
         m = self.methods[r.method]
         try:
-            g = m.grade(r.inputs, variant=r.variant)
+            g = m.grade(r.inputs, variant=r.variant or settings.variants.get(r.method), edge=settings.edges.get(r.method))  # type: ignore[arg-type]
         except DualprevError:
             return
         if r.inherent_level < g.level:

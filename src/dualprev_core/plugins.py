@@ -197,6 +197,7 @@ class Registrar:
         if key in self._registry.variant_providers or variant.id in self._registry.methods.get(method_name, _NoVariants).variants:
             self._dup("band variant", f"{method_name}:{variant.id}", self._registry.variant_providers.get(key, self._registry.method_providers.get(method_name, "core")))
         method = self._registry.method(method_name)
+        method.validate_variant(variant)
 
         def commit() -> None:
             method.variants[variant.id] = variant
@@ -277,27 +278,40 @@ class Packs:
     def manifests(self) -> dict[str, PackManifest]:
         return self.registry.manifests
 
+    def _call_each(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call ``hook`` pack by pack in registration order; a pack's exception becomes a
+        :class:`PackError` naming the pack and the hook (a decision is never taken without it).
+        """
+        out = []
+        for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
+            try:
+                out.append((impl.plugin_name, impl.function(**{k: v for k, v in kwargs.items() if k in impl.argnames})))
+            except DualprevError:
+                raise
+            except Exception as exc:
+                raise PackError(impl.plugin_name, f"{hook} failed: {type(exc).__name__}: {exc}") from exc
+        return out
+
     def grade_hidden_danger(self, hidden_danger: dict[str, Any], enterprise: Any) -> list[Any]:
         out: list[Any] = []
-        for result in self.pm.hook.dualprev_grade_hidden_danger(hidden_danger=hidden_danger, enterprise=enterprise):
+        for _, result in self._call_each("dualprev_grade_hidden_danger", hidden_danger=hidden_danger, enterprise=enterprise):
             out.extend(result or ())
         return out
 
     def enterprise_facts(self, assessment: Any) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        for result in reversed(self.pm.hook.dualprev_enterprise_facts(assessment=assessment)):
+        for _, result in self._call_each("dualprev_enterprise_facts", assessment=assessment):
             out.extend(result or ())
         return out
 
     def assess_enterprise(self, assessment: Any) -> dict[str, Any]:
         sections: dict[str, Any] = {}
         owners: dict[str, str] = {}
-        for impl in reversed(self.pm.hook.dualprev_assess_enterprise.get_hookimpls()):
-            result = impl.function(assessment=assessment)
+        for plugin_name, result in self._call_each("dualprev_assess_enterprise", assessment=assessment):
             for key, value in (result or {}).items():
                 if key in owners:
-                    raise DuplicateContribution("report section", key, owners[key], impl.plugin_name)
-                owners[key] = impl.plugin_name
+                    raise DuplicateContribution("report section", key, owners[key], plugin_name)
+                owners[key] = plugin_name
                 sections[key] = value
         return sections
 
@@ -333,7 +347,6 @@ def load_packs(
         if label in blocked:
             continue
         _register_one(packs, label, loader)
-    pm.check_pending()
     return packs
 
 
@@ -360,6 +373,11 @@ def _register_one(packs: Packs, label: str, loader: Callable[[], object]) -> Non
         if not api_compatible(manifest.core_api):
             raise PackError(name, f"supports core API {manifest.core_api}, this core is {CORE_API_VERSION}")
         pm.register(plugin, name=name)
+        try:
+            pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            pm.unregister(name=name)
+            raise PackError(name, f"implements a hook that does not exist: {exc}") from None
     except DualprevError as exc:
         packs.errors[name] = exc if isinstance(exc, PackError) else PackError(name, str(exc))
         return

@@ -139,12 +139,21 @@ class GradingMethod:
     parameters: ClassVar[tuple[Parameter, ...]]
     #: Set to a provider name (pack) when registered; ``core`` for built-ins.
     provider: str = "core"
+    #: Whether band edges (inclusive/exclusive) apply; lookup methods say False.
+    uses_edges: ClassVar[bool] = True
 
     def __init__(self, variants: Mapping[str, BandVariant], default_variant: str) -> None:
         if default_variant not in variants:
             raise InvalidInput(f"default variant {default_variant!r} is not one of {sorted(variants)}")
+        for v in variants.values():
+            self.validate_variant(v)
         self.variants = dict(variants)
         self.default_variant = default_variant
+
+    def validate_variant(self, variant: BandVariant) -> None:
+        """Refuse a variant this method cannot use (raises :class:`InvalidInput`)."""
+        if not variant.cuts:
+            raise InvalidInput(f"{self.name} variant {variant.id!r} has no cuts")
 
     # -- inputs ---------------------------------------------------------------------------
     def check_inputs(self, inputs: Mapping[str, object]) -> dict[str, float]:

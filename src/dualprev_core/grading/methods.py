@@ -89,10 +89,10 @@ class LookupMatrix(GradingMethod):
         Parameter("S", "严重性", "severity", (1, 2, 3, 4, 5)),
     )
 
-    def __init__(self, variants: Mapping[str, BandVariant], default_variant: str) -> None:
-        super().__init__(variants, default_variant)
-        for v in self.variants.values():
-            _check_grid(v)
+    uses_edges = False
+
+    def validate_variant(self, variant: BandVariant) -> None:
+        _check_grid(variant)
 
     def grade(self, inputs: Mapping[str, object], *, variant: str | None = None, edge: Edge | None = None) -> Grading:
         checked = self.check_inputs(inputs)
