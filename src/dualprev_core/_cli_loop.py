@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .cli import _LABELS, _common, _fail, _guard, _out, _packs, cli
+from .cli import _LABELS, _common, _fail, _guard, _out, _packs, _rules_option, cli
 from .errors import InvalidInput
 
 
@@ -26,11 +26,11 @@ def _load_ledger(path: Path | None) -> Any:
     return Ledger()
 
 
-def _assessment(enterprise: Path, ledger: Any, *, replay: bool = True) -> Any:
+def _assessment(enterprise: Path, ledger: Any, *, replay: bool = True, rule_files: tuple[Path, ...] = ()) -> Any:
     from .assessment import Assessment
     from .io import load_enterprise
 
-    packs = _packs()
+    packs = _packs(rule_files)
     e = load_enterprise(enterprise, methods=dict(packs.registry.methods))
     return Assessment(e, packs=packs, ledger=ledger, replay_inspections=replay)
 
@@ -39,14 +39,15 @@ def _assessment(enterprise: Path, ledger: Any, *, replay: bool = True) -> Any:
 @click.argument("enterprise", type=click.Path(path_type=Path))
 @click.option("--inspections", "inspections_file", type=click.Path(path_type=Path), help="a dualprev-inspections/1 file to record (default: the enterprise file's own inspections)")
 @click.option("--ledger", type=click.Path(path_type=Path), help="hidden-danger event file (JSON lines) to continue and write back")
+@_rules_option
 @_common
 @_guard
-def inspect_cmd(enterprise: Path, inspections_file: Path | None, ledger: Path | None, as_json: bool, lang: str) -> None:
+def inspect_cmd(enterprise: Path, inspections_file: Path | None, ledger: Path | None, rule_files: tuple[Path, ...], as_json: bool, lang: str) -> None:
     """Record inspection results: prints the hidden dangers created and the levels that moved."""
     from .io import load_inspections
 
     led = _load_ledger(ledger)
-    a = _assessment(enterprise, led, replay=False)
+    a = _assessment(enterprise, led, replay=False, rule_files=rule_files)
     inspections = load_inspections(inspections_file, a.enterprise) if inspections_file else list(a.enterprise.inspections)
     outcomes = [a.record_inspection(i) for i in sorted(inspections, key=lambda i: (i.at, i.id))]
     if ledger is not None:
@@ -192,6 +193,74 @@ def hd_overdue(ledger: Path, now_text: str | None, as_json: bool, lang: str) -> 
             click.echo(f"{e['hd_id']}: {e['kind']} → {e.get('escalated_to')}")
         if not data:
             click.echo("无逾期隐患" if lang == "zh" else "nothing overdue")
+
+
+@cli.command("monitor")
+@click.argument("readings", type=click.Path(path_type=Path))
+@click.option("--enterprise", "-e", "enterprise", type=click.Path(path_type=Path), required=True, help="the enterprise file (its monitoring_points)")
+@click.option("--ledger", type=click.Path(path_type=Path), help="hidden-danger event file (JSON lines) to continue and write back")
+@click.option("--until", "until_text", help="advance the clock to this time at the end (ISO 8601), so silent points are caught")
+@click.option("--progress/--no-progress", default=None, help="progress bar on stderr (default: when stderr is a terminal)")
+@_rules_option
+@_common
+@_guard
+def monitor_cmd(readings: Path, enterprise: Path, ledger: Path | None, until_text: str | None, progress: bool | None,
+                rule_files: tuple[Path, ...], as_json: bool, lang: str) -> None:
+    """Replay a readings file (CSV, JSON lines or YAML) through the packs' monitoring rules."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from .monitoring import Monitor, read_readings
+    from .report import hidden_danger_summary
+
+    if not readings.exists():
+        _fail(f"{readings}: file not found")
+    led = _load_ledger(ledger)
+    a = _assessment(enterprise, led, rule_files=rule_files)
+    mon = Monitor(a)
+    rows = list(read_readings(readings))
+    err = Console(stderr=True)
+    show = err.is_terminal if progress is None else progress
+    if not mon.has_rules:
+        err.print("dualprev: note: no installed pack has monitoring rules; readings are only checked", markup=False)
+    before = a.current_levels()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, disable=not show, transient=True) as bar:
+        task = bar.add_task("readings", total=len(rows))
+        mon.feed_all(rows, progress=lambda i: bar.update(task, completed=i))
+    if until_text:
+        until = _at(until_text)
+        if until is not None:
+            mon.advance(until)
+    if ledger is not None:
+        led.to_jsonl(ledger)
+    after = a.current_levels()
+    moved = [{"id": r, "before": before[r].key, "after": after[r].key} for r in after if after[r] != before[r]]
+    data = {
+        "readings": len(rows),
+        "alarms": [x.to_dict() for x in mon.alarms],
+        "hidden_dangers": [hidden_danger_summary(h) for h in mon.hidden_dangers],
+        "problems": [p.to_dict() for p in mon.problems],
+        "actions": list(mon.actions),
+        "levels_moved": moved,
+    }
+    if as_json:
+        _out(data)
+        return
+    console = Console()
+    console.print(f"{len(rows)} {'条读数' if lang == 'zh' else 'readings'}; {len(mon.alarms)} {'次报警' if lang == 'zh' else 'alarms'}; "
+                  f"{len(mon.problems)} {'条问题读数' if lang == 'zh' else 'problem readings'}")
+    if mon.alarms:
+        t = Table("at", "rule", "level", "point", "message", title="报警" if lang == "zh" else "alarms")
+        for x in mon.alarms:
+            t.add_row(x.at.isoformat(timespec="seconds"), x.rule, x.level, x.point or "—", x.message)
+        console.print(t)
+    for h in mon.hidden_dangers:
+        crit = ", ".join(f"{c.criterion_id} ({c.citation})" for c in h.criteria)
+        console.print(f"{_LABELS[lang]['hidden_dangers']}: {h.id} {h.grade.label(lang) if h.grade else ''} {crit}", markup=False)
+    for m in moved:
+        console.print(f"{m['id']}: {m['before']} → {m['after']}", markup=False)
+    for p in mon.problems:
+        console.print(f"{p.where}: {p.kind}: {p.message}", markup=False)
 
 
 @cli.group("rules")

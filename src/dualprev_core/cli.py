@@ -75,10 +75,19 @@ def _common(fn: F) -> F:
     return fn
 
 
-def _packs(disable: tuple[str, ...] = ()) -> Any:
-    from .plugins import load_packs
+def _packs(rule_files: tuple[Path, ...] = ()) -> Any:
+    """Installed packs, plus a ``local`` pack holding ``--rules`` files if any were given."""
+    from .plugins import load_packs, local_rules_pack
 
-    return load_packs(disabled=disable)
+    packs = load_packs(extra=[local_rules_pack(rule_files)] if rule_files else ())
+    if "local" in packs.errors:
+        raise packs.errors["local"]
+    return packs
+
+
+def _rules_option(fn: F) -> F:
+    return click.option("--rules", "rule_files", multiple=True, type=click.Path(path_type=Path),
+                         help="extra rule file(s) to apply, as a 'local' pack (repeatable)")(fn)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -150,12 +159,12 @@ def _style(level: Any) -> str:
     return {"major": "bold white on red", "large": "bold black on dark_orange", "general": "black on yellow", "low": "white on blue"}[level.key]
 
 
-def _assess(path: Path, as_json: bool, lang: str) -> None:
+def _assess(path: Path, as_json: bool, lang: str, rule_files: tuple[Path, ...] = ()) -> None:
     from .assessment import Assessment
     from .io import load_enterprise
     from .report import assessment_report
 
-    packs = _packs()
+    packs = _packs(rule_files)
     methods = dict(packs.registry.methods)
     enterprise = load_enterprise(path, methods=methods)
     a = Assessment(enterprise, packs=packs)
@@ -193,11 +202,12 @@ def _assess(path: Path, as_json: bool, lang: str) -> None:
 
 @cli.command("assess")
 @click.argument("file", type=click.Path(path_type=Path))
+@_rules_option
 @_common
 @_guard
-def assess_cmd(file: Path, as_json: bool, lang: str) -> None:
+def assess_cmd(file: Path, rule_files: tuple[Path, ...], as_json: bool, lang: str) -> None:
     """Assess an enterprise file: levels, area colours, enterprise level, major-risk list."""
-    _assess(file, as_json, lang)
+    _assess(file, as_json, lang, rule_files)
 
 
 def example_path() -> Path:

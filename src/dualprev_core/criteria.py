@@ -52,15 +52,15 @@ class CriteriaSession:
         self.versions = {name: m.version for name, m in assessment.packs.manifests.items()}
         self.pending: list[Match] = []
         for _ruleset_id, (pack, path) in sorted(assessment.packs.registry.rule_files.items()):
-            ruleset = load_ruleset(path)
-            if ruleset.pack is None:
-                ruleset = attrs.evolve(ruleset, pack=pack)
+            # The registering pack is the provider (a file's own 'pack' field is informational),
+            # so a criterion names the installed pack and version that applied it.
+            ruleset = attrs.evolve(load_ruleset(path), pack=pack)
             self.pending += self.engine.load(ruleset)
         self.pending += self.engine.assert_facts(enterprise_facts(assessment))
 
     @property
     def has_rules(self) -> bool:
-        return bool(self.engine.rules())
+        return bool(self.engine.rules)
 
     def close(self) -> None:
         self.engine.close()

@@ -38,6 +38,7 @@ __all__ = [
     "Registry",
     "Packs",
     "load_packs",
+    "local_rules_pack",
     "api_compatible",
 ]
 
@@ -396,3 +397,28 @@ def _register_one(packs: Packs, label: str, loader: Callable[[], object]) -> Non
         pm.unregister(name=name)
         err = exc if isinstance(exc, PackError) else PackError(name, f"{type(exc).__name__}: {exc}")
         packs.errors[name] = err
+
+
+def local_rules_pack(rule_files: Iterable[str | Path], *, name: str = "local") -> object:
+    """A pack object holding ad-hoc rule files (``--rules`` on the command line, tests).
+
+    Lets a pack author run criteria written as data against an enterprise before packaging them.
+    """
+    from . import _version
+
+    files = tuple(Path(f) for f in rule_files)
+
+    class _LocalPack:
+        __name__ = name
+
+        @hookspecs.hookimpl
+        def dualprev_pack_manifest(self) -> PackManifest:
+            return PackManifest(name=name, version=_version.__version__, core_api=f"=={CORE_API_VERSION}",
+                                title="ad-hoc rule files: " + ", ".join(str(f) for f in files))
+
+        @hookspecs.hookimpl
+        def dualprev_register_criteria(self, registrar: Registrar) -> None:
+            for f in files:
+                registrar.rule_file(f)
+
+    return _LocalPack()

@@ -1,0 +1,323 @@
+"""Monitoring early warning: readings as events through the packs' rules.
+
+A :class:`Monitor` takes readings (point, quantity, value, unit, time), checks each against the
+enterprise's monitoring points, posts the good ones to the criteria session's rule engine as
+``reading`` events (see docs/rules.md for ``held_for`` and ``silence``), and acts on the
+outcomes: ``alarm`` raises an :class:`Alarm`; ``open_hidden_danger`` opens (or adds a finding
+to) a hidden danger on the control the monitoring point watches, graded by the rule or by the
+installed criteria.  Bad readings — unknown point, wrong unit or quantity, NaN, a duplicate, one
+earlier than the stream's clock — are reported as :class:`ReadingProblem` records and kept,
+never crashed on and never silently dropped.
+
+Reading event fields: ``type: reading``, ``key`` (``<point>@<epoch>``), ``point``, ``quantity``,
+``value``, ``unit``, ``at`` (epoch seconds), ``area``, ``control``, plus the point's own facts
+under their names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import json
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .errors import DualprevError, suggest
+from .hidden_dangers import HiddenDanger
+from .io import parse_time
+from .rules import Match
+from .vocabulary import HiddenDangerGrade, InspectionResult
+
+if TYPE_CHECKING:
+    from .assessment import Assessment
+
+__all__ = ["Reading", "ReadingProblem", "Alarm", "FeedResult", "Monitor", "read_readings"]
+
+
+@attrs.frozen
+class Reading:
+    """One reading of a monitoring point."""
+
+    point: str
+    quantity: str
+    value: float
+    unit: str
+    at: datetime
+
+    @property
+    def epoch(self) -> float:
+        return self.at.timestamp()
+
+
+@attrs.frozen
+class ReadingProblem:
+    """A reading that was not evaluated, and why (kept for the record).
+
+    :ivar where: its origin (``file:line`` or the feed index).
+    :ivar kind: ``malformed``, ``unknown_point``, ``wrong_unit``, ``wrong_quantity``,
+        ``not_a_number``, ``duplicate``, ``conflicting_duplicate`` or ``out_of_order``.
+    """
+
+    where: str
+    kind: str
+    message: str
+    reading: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"where": self.where, "kind": self.kind, "message": self.message, "reading": _jsonable(self.reading)}
+
+
+@attrs.frozen
+class Alarm:
+    """An alarm raised by a rule, with the rule's citation and the bound readings."""
+
+    rule: str
+    pack: str | None
+    level: str
+    message: str
+    point: str | None
+    at: datetime
+    citation: Any
+    match: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "pack": self.pack, "level": self.level, "message": self.message, "point": self.point,
+                "at": self.at.isoformat(), "citation": self.citation.to_dict(), "match": self.match}
+
+
+@attrs.frozen
+class FeedResult:
+    """What one reading (or clock advance) caused."""
+
+    alarms: tuple[Alarm, ...] = ()
+    hidden_dangers: tuple[HiddenDanger, ...] = ()
+    problems: tuple[ReadingProblem, ...] = ()
+    actions: tuple[Mapping[str, Any], ...] = ()
+
+
+def _jsonable(d: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in d.items()}
+
+
+class Monitor:
+    """Feeds readings of one assessed enterprise through the installed packs' rules.
+
+    :param assessment: the live assessment (its ledger receives the hidden dangers).
+    """
+
+    def __init__(self, assessment: Assessment) -> None:
+        self.assessment = assessment
+        self.points = {p.id: p for p in assessment.enterprise.monitoring_points}
+        self.session = assessment.criteria
+        self.alarms: list[Alarm] = []
+        self.problems: list[ReadingProblem] = []
+        self.hidden_dangers: list[HiddenDanger] = []
+        self.actions: list[Mapping[str, Any]] = []
+        self.last_at: dict[str, float] = {}
+        self._seen: dict[tuple[str, float], float] = {}
+        self._keys: dict[str, str] = {}
+        self.readings = 0
+
+    @property
+    def has_rules(self) -> bool:
+        return self.session is not None and self.session.has_rules
+
+    # -- input ---------------------------------------------------------------------------
+    def check(self, raw: Mapping[str, Any], where: str) -> Reading | ReadingProblem:
+        """Validate one raw reading; returns the :class:`Reading` or the problem."""
+        if "_error" in raw:
+            return ReadingProblem(where, "malformed", str(raw["_error"]), raw)
+        missing = [k for k in ("point", "value", "at") if raw.get(k) in (None, "")]
+        if missing:
+            return ReadingProblem(where, "malformed", f"missing {', '.join(missing)}", raw)
+        point = self.points.get(str(raw["point"]))
+        if point is None:
+            return ReadingProblem(where, "unknown_point", f"{raw['point']!r} is not a monitoring point{suggest(str(raw['point']), self.points)}", raw)
+        unit = str(raw.get("unit") or point.unit)
+        if unit != point.unit:
+            return ReadingProblem(where, "wrong_unit", f"unit {unit!r} but {point.id} reads {point.quantity} in {point.unit!r}", raw)
+        quantity = str(raw.get("quantity") or point.quantity)
+        if quantity != point.quantity:
+            return ReadingProblem(where, "wrong_quantity", f"quantity {quantity!r} but {point.id} measures {point.quantity!r}", raw)
+        value = raw["value"]
+        try:
+            number = float(value) if not isinstance(value, bool) else math.nan
+        except (TypeError, ValueError):
+            number = math.nan
+        if not math.isfinite(number):
+            return ReadingProblem(where, "not_a_number", f"value {value!r} is not a finite number", raw)
+        try:
+            at = raw["at"] if isinstance(raw["at"], datetime) else parse_time(str(raw["at"]))
+        except ValueError as exc:
+            return ReadingProblem(where, "malformed", str(exc), raw)
+        if at.tzinfo is None:
+            return ReadingProblem(where, "malformed", f"time {raw['at']!r} has no time zone", raw)
+        return Reading(point.id, quantity, number, unit, at)
+
+    def feed(self, raw: Mapping[str, Any] | Reading, *, where: str = "") -> FeedResult:
+        """Check and evaluate one reading."""
+        self.readings += 1
+        where = where or f"reading {self.readings}"
+        if isinstance(raw, Reading):
+            raw = attrs.asdict(raw)
+        checked = self.check(raw, where)
+        if isinstance(checked, ReadingProblem):
+            self.problems.append(checked)
+            return FeedResult(problems=(checked,))
+        r = checked
+        t = r.epoch
+        prior = self._seen.get((r.point, t))
+        if prior is not None:
+            kind = "duplicate" if prior == r.value else "conflicting_duplicate"
+            p = ReadingProblem(where, kind, f"{r.point} already has a reading at {r.at.isoformat()} (value {prior:g})", raw)
+            self.problems.append(p)
+            return FeedResult(problems=(p,))
+        now = self.session.engine.now if self.session is not None else None
+        if now is not None and t < now:
+            p = ReadingProblem(where, "out_of_order", f"{r.at.isoformat()} is earlier than readings already evaluated (stream clock {datetime.fromtimestamp(now, r.at.tzinfo).isoformat()})", raw)
+            self.problems.append(p)
+            return FeedResult(problems=(p,))
+        self._seen[(r.point, t)] = r.value
+        self.last_at[r.point] = t
+        if self.session is None:
+            return FeedResult()
+        point = self.points[r.point]
+        key = f"{r.point}@{t!r}"
+        self._keys[key] = r.point
+        event = {**{k: v for k, v in point.facts.items() if k not in ("type", "key")},
+                 "type": "reading", "key": key, "point": r.point, "quantity": r.quantity, "value": r.value, "unit": r.unit,
+                 "at": t, "area": point.area, "control": point.control}
+        return self._act(self.session.engine.post_events([event]), r.at)
+
+    def feed_all(self, readings: Iterable[tuple[str, Mapping[str, Any]]], *, progress: Callable[[int], None] | None = None) -> FeedResult:
+        """Feed ``(where, raw)`` pairs in order; returns everything they caused."""
+        alarms, hds, problems, actions = [], [], [], []
+        for i, (where, raw) in enumerate(readings, 1):
+            res = self.feed(raw, where=where)
+            alarms += res.alarms
+            hds += res.hidden_dangers
+            problems += res.problems
+            actions += res.actions
+            if progress is not None:
+                progress(i)
+        return FeedResult(tuple(alarms), tuple(hds), tuple(problems), tuple(actions))
+
+    def advance(self, until: datetime) -> FeedResult:
+        """Move the stream clock to ``until`` (fires ``silence`` rules that became due)."""
+        if self.session is None:
+            return FeedResult()
+        now = self.session.engine.now
+        t = until.timestamp()
+        if now is not None and t <= now:
+            return FeedResult()
+        return self._act(self.session.engine.advance_clock(t), until)
+
+    # -- outcomes ------------------------------------------------------------------------
+    def _point_of(self, m: Match, alias: str) -> str | None:
+        fields = m.facts.get(alias, {})
+        if fields.get("point"):
+            return str(fields["point"])
+        b = next((b for b in m.bindings if b.alias == alias), None)
+        if b is None:
+            return None
+        if b.type == "monitoring_point":
+            return b.key
+        return self._keys.get(b.key)
+
+    def _act(self, matches: list[Match], at: datetime) -> FeedResult:
+        alarms, hds, actions = [], [], []
+        for m in matches:
+            first_alias = m.bindings[0].alias if m.bindings else ""
+            for o in m.outcomes:
+                value = o.value if isinstance(o.value, Mapping) else {"value": o.value}
+                if o.kind == "alarm":
+                    point = self._point_of(m, first_alias)
+                    alarm = Alarm(m.rule, m.pack, str(value.get("level", "")), str(value.get("message", "")), point, at, m.citation, m.to_dict())
+                    alarms.append(alarm)
+                    self.alarms.append(alarm)
+                elif o.kind == "open_hidden_danger":
+                    hd = self._open(m, value, at)
+                    if hd is not None:
+                        hds.append(hd)
+                else:
+                    action = {"rule": m.rule, "kind": o.kind, "value": o.value, "at": at.isoformat(), "citation": m.citation.to_dict()}
+                    actions.append(action)
+                    self.actions.append(action)
+        return FeedResult(tuple(alarms), tuple(hds), (), tuple(actions))
+
+    def _open(self, m: Match, value: Mapping[str, Any], at: datetime) -> HiddenDanger | None:
+        a = self.assessment
+        alias = str(value.get("on", m.bindings[0].alias if m.bindings else ""))
+        b = next((b for b in m.bindings if b.alias == alias), None)
+        control = None
+        if b is not None and b.type == "control":
+            control = b.key
+        else:
+            point = self._point_of(m, alias)
+            control = self.points[point].control if point in self.points else None
+        if control is None:
+            action = {"rule": m.rule, "kind": "open_hidden_danger", "value": dict(value), "at": at.isoformat(),
+                      "problem": f"alias {alias!r} is bound to no control (a monitoring point needs 'control' to open a hidden danger on it)"}
+            self.actions.append(action)
+            return None
+        c = a.graph.record(control, "control")
+        source = f"monitoring:{m.rule}"
+        existing = a.ledger.open_on_control(control)
+        try:
+            if existing:
+                hd = a.ledger.add_finding(existing[0].id, finding=InspectionResult.FAILED, source=source, by="dualprev", at=max(at, existing[0].last_at),
+                                          why=str(value.get("message", m.rule)))
+                return hd
+            hd = a.ledger.report(control_id=control, finding=InspectionResult.FAILED, source=source,
+                                 description=str(value.get("message") or f"{c.name}: monitoring rule {m.rule}"),
+                                 owner_level=c.owner_level, post=c.post, risk_ids=c.mitigates, by="dualprev", at=at,
+                                 why=f"{m.rule} ({m.citation})")
+            if str(value.get("grade", "")).lower() == "major":
+                from .assessment import DEFAULT_RECTIFICATION_DAYS
+                from .criteria import criterion_ref
+
+                ref = criterion_ref(m, self.session.versions if self.session else {})
+                hd = a.ledger.assess(hd.id, grade=HiddenDangerGrade.MAJOR, criteria=[ref], by="dualprev", at=at,
+                                     deadline=at + timedelta(days=DEFAULT_RECTIFICATION_DAYS["major"]), why=f"criterion matched: {m.rule}")
+            else:
+                hd = a._grade(hd, at)
+        except DualprevError as exc:
+            self.actions.append({"rule": m.rule, "kind": "open_hidden_danger", "at": at.isoformat(), "problem": str(exc)})
+            return None
+        self.hidden_dangers.append(hd)
+        return hd
+
+
+def read_readings(path: str | Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Yield ``(file:line, raw reading)`` from CSV (header: point,quantity,value,unit,at),
+    JSON lines, or a YAML/JSON list.  Malformed lines are yielded as raw mappings with a
+    ``_error`` key so the monitor reports them rather than the reader failing.
+    """
+    p = Path(path)
+    text = p.read_text(encoding="utf-8")
+    suffix = p.suffix.lower()
+    if suffix == ".csv":
+        for i, row in enumerate(csv.DictReader(_io.StringIO(text)), 2):
+            yield f"{p}:{i}", {k.strip(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k}
+    elif suffix in (".jsonl", ".ndjson"):
+        for i, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield f"{p}:{i}", {"_error": f"invalid JSON: {exc.msg}", "line": line}
+                continue
+            yield f"{p}:{i}", obj if isinstance(obj, Mapping) else {"_error": "not an object", "line": line}
+    else:
+        import yaml
+
+        data = yaml.safe_load(text)
+        items = data.get("readings", []) if isinstance(data, Mapping) else data
+        for i, obj in enumerate(items or []):
+            yield f"{p}:readings[{i}]", obj if isinstance(obj, Mapping) else {"_error": "not a mapping", "value": obj}
