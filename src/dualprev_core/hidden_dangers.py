@@ -122,6 +122,9 @@ class Ledger:
         self._period = escalation_period
         self._events: list[HiddenDangerEvent] = []
         self._state: dict[str, HiddenDanger] = {}
+        # control id -> ids of its hidden dangers in report order: keeps open_on_control and
+        # id generation proportional to one control's history, not the whole ledger's.
+        self._by_control: dict[str, list[str]] = {}
         self._listeners: list[Listener] = []
 
     # ------------------------------------------------------------ construction
@@ -153,6 +156,8 @@ class Ledger:
     ) -> Ledger:
         ledger = cls(clock=clock, escalation_period=escalation_period)
         ledger._state = replay(events, labels=labels)
+        for hd in ledger._state.values():
+            ledger._by_control.setdefault(hd.control_id, []).append(hd.id)
         ledger._events = events
         return ledger
 
@@ -246,7 +251,7 @@ class Ledger:
 
     def open_on_control(self, control_id: str) -> tuple[HiddenDanger, ...]:
         """The open hidden dangers degrading ``control_id``."""
-        return tuple(hd for hd in self._state.values() if hd.is_open and hd.control_id == control_id)
+        return tuple(hd for i in self._by_control.get(control_id, ()) if (hd := self._state[i]).is_open)
 
     # ------------------------------------------------------------ listeners
 
@@ -285,6 +290,8 @@ class Ledger:
                 f"unknown hidden danger {event.hd_id!r}{suggest(event.hd_id, self._state)}"
             ) from None
         self._events.append(event)
+        if current is None:
+            self._by_control.setdefault(new.control_id, []).append(new.id)
         self._state[event.hd_id] = new
         self._notify(event)
         return new
@@ -309,7 +316,7 @@ class Ledger:
         return self.get(hd_id)
 
     def _new_id(self, control_id: str) -> str:
-        n = sum(1 for hd in self._state.values() if hd.control_id == control_id) + 1
+        n = len(self._by_control.get(control_id, ())) + 1
         while f"HD-{control_id}-{n}" in self._state:
             n += 1
         return f"HD-{control_id}-{n}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -419,8 +419,7 @@ class _Builder:
         risks = {r.id: r for r in e.risks}
         control_ids = {c.id for _, c in controls}
 
-        def ref(path: tuple[Any, ...], value: str | None, pool: Iterable[str], what: str) -> None:
-            pool = set(pool)
+        def ref(path: tuple[Any, ...], value: str | None, pool: Collection[str], what: str) -> None:
             if value is not None and value not in pool:
                 self.problem(path, f"{value!r} is not a known {what}{suggest(value, pool)}")
 

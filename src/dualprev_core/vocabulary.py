@@ -21,6 +21,8 @@ __all__ = [
 ]
 
 E = TypeVar("E", bound="_Vocabulary")
+#: Per-class parse tables (key and Chinese label → member), built on first use.
+_LOOKUP: dict[type, dict[str, enum.Enum]] = {}
 
 
 class _Vocabulary(enum.StrEnum):
@@ -50,10 +52,13 @@ class _Vocabulary(enum.StrEnum):
         if isinstance(value, cls):
             return value
         if isinstance(value, str):
+            lookup = _LOOKUP.get(cls)
+            if lookup is None:
+                lookup = _LOOKUP[cls] = {**{m.zh: m for m in cls}, **{m.value: m for m in cls}}
             v = value.strip()
-            for m in cls:
-                if v.lower() == m.value or v == m.zh:
-                    return m
+            found = lookup.get(v) or lookup.get(v.lower())
+            if found is not None:
+                return found  # type: ignore[return-value]
         raise InvalidInput(
             f"{value!r} is not one of {', '.join(cls.keys())}{suggest(str(value), cls.keys())}"
         )

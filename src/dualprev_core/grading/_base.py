@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, ClassVar, Literal
 
 import attrs
@@ -215,7 +216,7 @@ class GradingMethod:
         return Grading(
             method=self.name,
             variant=v.id,
-            inputs=checked,
+            inputs=MappingProxyType(checked),
             score=s,
             level=level,
             edge=e,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -104,7 +105,7 @@ class LookupMatrix(GradingMethod):
         return Grading(
             method=self.name,
             variant=v.id,
-            inputs=checked,
+            inputs=MappingProxyType(checked),
             score=float(li * si),
             level=level,
             edge="cell",
