@@ -1,0 +1,65 @@
+"""The rules layer: pack criteria as data (``dualprev-rules/1``) and two engines behind one
+interface — durable-rules (Rete, C core) and a pure-Python reference that is the oracle.
+
+>>> from dualprev_core.rules import load_ruleset, make_engine
+>>> engine = make_engine("reference")
+>>> _ = engine.load({"format": "dualprev-rules/1", "ruleset": "demo", "rules": [{
+...     "id": "r1", "title": "demo", "citation": {"standard": "GB 0", "edition": "", "clause": "1"},
+...     "when": [{"fact": "unit", "as": "u", "where": [{"field": "level", "op": "le", "value": 2}]}],
+...     "then": [{"grade_hidden_danger": "major"}]}]})
+>>> [m.rule for m in engine.assert_facts([{"type": "unit", "key": "U1", "level": 1}])]
+['r1']
+
+See docs/rules.md for the format, the semantics and the durable-rules traps.
+"""
+
+from __future__ import annotations
+
+from ._core import EngineFallbackWarning, RuleActionError, RuleEngineError
+from ._model import (
+    FORMAT,
+    OPS,
+    REF_OPS,
+    AnyOf,
+    Binding,
+    Condition,
+    EventPattern,
+    FactPattern,
+    Match,
+    NonePattern,
+    Outcome,
+    Rule,
+    RuleSet,
+    SilencePattern,
+)
+from ._schema import MAX_JOIN, load_ruleset, parse_ruleset
+from .engine import ENGINE_KINDS, Engine, durable_available, make_engine
+from .reference import ReferenceEngine
+
+__all__ = [
+    "FORMAT",
+    "OPS",
+    "REF_OPS",
+    "MAX_JOIN",
+    "ENGINE_KINDS",
+    "AnyOf",
+    "Binding",
+    "Condition",
+    "EventPattern",
+    "FactPattern",
+    "Match",
+    "NonePattern",
+    "Outcome",
+    "Rule",
+    "RuleSet",
+    "SilencePattern",
+    "Engine",
+    "ReferenceEngine",
+    "EngineFallbackWarning",
+    "RuleActionError",
+    "RuleEngineError",
+    "load_ruleset",
+    "parse_ruleset",
+    "make_engine",
+    "durable_available",
+]

@@ -1,0 +1,107 @@
+"""The engine interface and :func:`make_engine`, which picks durable-rules or the reference.
+
+Choice: ``kind="durable"`` or ``"reference"`` forces one; ``kind="auto"`` (the default) uses
+durable-rules when it can be imported and otherwise the reference engine, with one
+:class:`EngineFallbackWarning`.  The environment variable ``DUALPREV_RULES_ENGINE`` (``durable``
+or ``reference``) overrides ``"auto"``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol, runtime_checkable
+
+from ..errors import InvalidInput, suggest
+from ._core import EngineFallbackWarning, RuleEngineError, warn_fallback
+from ._model import Match, RuleSet
+from .reference import ReferenceEngine
+
+__all__ = ["Engine", "make_engine", "durable_available", "ENGINE_KINDS"]
+
+ENGINE_KINDS = ("auto", "durable", "reference")
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """What every rule engine offers (both are synchronous, single-process, thread-safe)."""
+
+    kind: str
+
+    def load(self, rulesets: RuleSet | Mapping[str, Any] | str | Iterable[Any]) -> list[Match]:
+        """Load rule sets; returns matches that start against the facts already present."""
+        ...
+
+    def assert_facts(self, facts: Iterable[Mapping[str, Any]]) -> list[Match]:
+        """Assert or update facts in order; returns the matches that started."""
+        ...
+
+    def assert_fact(self, fact: Mapping[str, Any]) -> list[Match]:
+        """Assert or update one fact."""
+        ...
+
+    def retract_fact(self, type: str, key: str) -> list[Match]:  # noqa: A002
+        """Retract a fact; returns matches that start because a ``none`` became true."""
+        ...
+
+    def post_events(self, events: Iterable[Mapping[str, Any]]) -> list[Match]:
+        """Process events in time order; returns the matches they triggered."""
+        ...
+
+    def advance_clock(self, t: float) -> list[Match]:
+        """Move event time forward; returns the ``silence`` matches that became due."""
+        ...
+
+    def matches(self, *, clear: bool = False) -> list[Match]:
+        """Every match emitted so far."""
+        ...
+
+    def current_matches(self) -> list[Match]:
+        """Fact tuples satisfying their rule now."""
+        ...
+
+    def close(self) -> None:
+        """Release the engine."""
+        ...
+
+
+def durable_available() -> str | None:
+    """``None`` when durable-rules imports, else the reason it does not."""
+    try:
+        import durable_rules_engine  # noqa: F401
+    except Exception as exc:  # ImportError, or undefined symbols on Python 3.13
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def make_engine(kind: str = "auto", *, clock: Any = None) -> Any:
+    """Create a rule engine.
+
+    :param kind: ``"auto"``, ``"durable"`` or ``"reference"``.
+    :param clock: initial event time (epoch seconds), or a callable / ``Clock`` that
+        :meth:`tick` reads.  No wall clock is ever read otherwise.
+    :raises InvalidInput: for an unknown kind (here or in ``DUALPREV_RULES_ENGINE``).
+    :raises RuleEngineError: when ``"durable"`` is forced but cannot be imported.
+    """
+    if kind not in ENGINE_KINDS:
+        raise InvalidInput(f"engine kind must be one of {', '.join(ENGINE_KINDS)} (got {kind!r}){suggest(str(kind), ENGINE_KINDS)}")
+    if kind == "auto":
+        env = os.environ.get("DUALPREV_RULES_ENGINE", "").strip()
+        if env:
+            if env not in ("durable", "reference"):
+                raise InvalidInput(f"DUALPREV_RULES_ENGINE must be 'durable' or 'reference' (got {env!r})")
+            kind = env
+    if kind == "reference":
+        return ReferenceEngine(clock=clock)
+    reason = durable_available()
+    if reason is not None:
+        if kind == "durable":
+            raise RuleEngineError(f"the durable-rules engine is unavailable: {reason}")
+        warn_fallback(reason)
+        return ReferenceEngine(clock=clock)
+    from ._durable import DurableEngine
+
+    return DurableEngine(clock=clock)
+
+
+__all__ += ["EngineFallbackWarning"]
