@@ -93,3 +93,42 @@ def test_rule_file_errors_make_the_pack_fail_by_name(tmp_path):
     bad.write_text(RULES.read_text(encoding="utf-8").replace("op: le", "op: lesser"), encoding="utf-8")
     packs = load_packs(load_entrypoints=False, extra=[make_test_pack(bad)])
     assert "testpack" in packs.errors and "lesser" in str(packs.errors["testpack"])
+
+
+def test_enterprise_facts_links_and_pack_fact_merge():
+    from dualprev_core.facts import enterprise_facts
+
+    def extra(assessment):
+        return [{"type": "installation", "key": "U1", "test:level": 1}, {"type": "flag", "key": "F", "on": True}]
+
+    mod = make_test_pack()
+    mod.dualprev_enterprise_facts = hookimpl(extra)
+    packs = load_packs(load_entrypoints=False, extra=[mod])
+    facts = {(f["type"], f["key"]): f for f in enterprise_facts(Assessment(parse_enterprise(DOC), packs=packs, rules_engine="reference"))}
+    assert facts[("mitigation", "C1>R1")] == {"type": "mitigation", "key": "C1>R1", "control": "C1", "risk": "R1"}
+    u1 = facts[("installation", "U1")]
+    assert u1["test:level"] == 1 and u1["name"] == "甲醇罐组" and u1["area"] == "TF"  # merged, not replaced
+    assert facts[("flag", "F")]["on"] is True
+    assert facts[("control", "C1")]["state"] == "effective" and facts[("risk", "R1")]["assessed_level"] == "large"
+
+
+def test_a_three_way_join_through_link_facts(engine, tmp_path):
+    rule = RULES.read_text(encoding="utf-8").split("    when:")[0] + """    when:
+      - fact: control
+        as: c
+        where: [{field: state, op: eq, value: failed}]
+      - fact: mitigation
+        as: m
+        where: [{field: control, op: eq, ref: c.key}]
+      - fact: risk
+        as: r
+        where: [{field: key, op: eq, ref: m.risk}, {field: assessed_level, op: eq, value: large}]
+    then:
+      - grade_hidden_danger: major
+"""
+    path = tmp_path / "join.yaml"
+    path.write_text(rule, encoding="utf-8")
+    packs = load_packs(load_entrypoints=False, extra=[make_test_pack(path)])
+    a = Assessment(parse_enterprise(DOC), packs=packs, rules_engine=engine)
+    assert a.record_inspection(Inspection("I1", "C2", InspectionResult.FAILED, "张三", _T0)).hidden_danger.grade is HiddenDangerGrade.MAJOR
+    assert a.record_inspection(Inspection("I2", "C3", InspectionResult.FAILED, "张三", _T0)).hidden_danger.grade is HiddenDangerGrade.GENERAL

@@ -179,3 +179,20 @@ def test_a_run_time_hook_failure_names_the_pack():
     packs = load_packs(load_entrypoints=False, extra=[make_pack("facty", dualprev_enterprise_facts=boom)])
     with pytest.raises(PackError, match="pack 'facty': dualprev_enterprise_facts failed: KeyError"):
         packs.enterprise_facts(Assessment(parse_enterprise(GOOD), packs=packs))
+
+
+def test_a_pack_can_set_risks_aside_from_the_aggregates():
+    from test_graph import DOC
+
+    from dualprev_core.assessment import Assessment
+    from dualprev_core.io import parse_enterprise
+
+    def only_r0(risk, enterprise):
+        return risk.id == "R0"
+
+    packs = load_packs(load_entrypoints=False, extra=[make_pack("phase", dualprev_risk_is_active=only_r0)])
+    a = Assessment(parse_enterprise(DOC), packs=packs)
+    assert a.active == {"R0"}
+    assert a.area_level("W1") is None and a.area_level("W2") is not None
+    assert sum(a.level_counts().values()) == 1
+    assert a.current_level("R1") is not None  # still graded and reported

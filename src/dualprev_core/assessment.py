@@ -176,7 +176,7 @@ class InspectionOutcome:
 def highest_current_level(assessment: Assessment) -> EnterpriseLevel:
     """Default enterprise level: the highest current risk level (see the ``core`` pack's citation)."""
     level = assessment.highest_level()
-    deciding = sorted(r for r, lvl in assessment.current_levels().items() if lvl == level)
+    deciding = sorted(r for r, lvl in assessment.current_levels().items() if lvl == level and r in assessment.active)
     return EnterpriseLevel(
         level=level,
         method="highest-current",
@@ -232,13 +232,16 @@ class Assessment:
         # Nothing is defective yet, so current = assessed (Restorable); counts go per area, then up.
         self._current: dict[str, RiskLevel] = {rid: g.level for rid, g in self._assessed.items()}
         self._control_state: dict[str, InspectionResult] = {}
+        #: Risks that count in aggregates (a pack may set some aside, e.g. by construction phase).
+        self.active: frozenset[str] = self.packs.active_risks(enterprise.risks, enterprise)
         self._area_counts: dict[str, Counter[RiskLevel]] = {a: Counter() for a in self._area_chain}
         for r in enterprise.risks:
-            self._area_counts[r.area][self._current[r.id]] += 1
+            if r.id in self.active:
+                self._area_counts[r.area][self._current[r.id]] += 1
         for area, chain in sorted(self._area_chain.items(), key=lambda kv: -len(kv[1])):
             if len(chain) > 1:
                 self._area_counts[chain[1]].update(self._area_counts[area])
-        self._all_counts: Counter[RiskLevel] = Counter(self._current.values())
+        self._all_counts: Counter[RiskLevel] = Counter(lvl for rid, lvl in self._current.items() if rid in self.active)
         self._pending_changes: list[LevelChange] = []
         self._criteria: CriteriaSession | None = None
         self._engine_kind = rules_engine
@@ -320,6 +323,9 @@ class Assessment:
         if old == new:
             return
         self._current[risk] = new
+        self._pending_changes.append(LevelChange(risk, "risk", old, new))
+        if risk not in self.active:
+            return
         chain = self._area_chain[self._risks[risk].area]
         before = {a: self.area_level(a) for a in chain}
         for counts in [*(self._area_counts[a] for a in chain), self._all_counts]:
@@ -328,7 +334,6 @@ class Assessment:
                 if not counts[old]:
                     del counts[old]
             counts[new] += 1
-        self._pending_changes.append(LevelChange(risk, "risk", old, new))
         for a in chain:
             after = self.area_level(a)
             if after != before[a]:
@@ -460,7 +465,7 @@ class Assessment:
 
     def major_risks(self) -> list[Risk]:
         """The major-risk list (重大风险清单): risks whose current level is MAJOR."""
-        return [r for r in self.enterprise.risks if self._current[r.id] is RiskLevel.MAJOR]
+        return [r for r in self.enterprise.risks if self._current[r.id] is RiskLevel.MAJOR and r.id in self.active]
 
     def enterprise_level(self) -> EnterpriseLevel:
         """By ``settings.enterprise_level_method``, else the industry's pack default, else highest-current."""

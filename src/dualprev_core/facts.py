@@ -21,7 +21,15 @@ type                    fields (besides ``type``, ``key`` and the record's own `
 ``installation``        name, area, kind (major hazard installation candidates)
 ``monitoring_point``    name, area, quantity, unit, control
 ``hidden_danger``       control, finding, state, grade, source, owner_level, overdue, suspended
+``mitigation``          control, risk (one per control–risk pair; key ``<control>><risk>``)
+``area_link``           area, ancestor, depth (one per area and each of its ancestors, depth ≥ 1;
+                        key ``<area><<ancestor>``)
 ======================  ===========================================================================
+
+Rules join facts by equality (``ref`` with ``eq``), so many-to-many relations are link facts:
+"a failed control of a risk in the tank farm" is ``control c`` — ``mitigation m`` (``m.control eq
+c.key``) — ``risk r`` (``r.key eq m.risk``), and "below area X" is ``area_link`` with ``ancestor``
+X, or a literal ``contains`` on the ``areas`` list.
 """
 
 from __future__ import annotations
@@ -90,5 +98,18 @@ def enterprise_facts(a: Assessment) -> list[dict[str, Any]]:
     out += [_merge({"type": "monitoring_point", "key": m.id, "name": m.name, "area": m.area, "quantity": m.quantity, "unit": m.unit,
                     "control": m.control}, m.facts, {}) for m in e.monitoring_points]
     out += [hidden_danger_fact(hd) for hd in a.ledger.all()]
-    out += a.packs.enterprise_facts(a)
+    out += [{"type": "mitigation", "key": f"{c.id}>{r}", "control": c.id, "risk": r} for c in e.controls for r in c.mitigates]
+    for ar in e.areas:
+        for depth, anc in enumerate(a.graph.area_ancestors(ar.id, include_self=False), 1):
+            out.append({"type": "area_link", "key": f"{ar.id}<{anc}", "area": ar.id, "ancestor": anc, "depth": depth})
+    # A pack's fact for a (type, key) the core already produces updates it field by field
+    # (the engines replace a re-asserted fact whole, so the merge happens here).
+    index = {(f["type"], f["key"]): f for f in out}
+    for extra in a.packs.enterprise_facts(a):
+        ident = (extra.get("type"), extra.get("key"))
+        if ident in index:
+            index[ident].update({k: v for k, v in extra.items() if k not in ("type", "key")})
+        else:
+            index[ident] = dict(extra)
+            out.append(index[ident])
     return out

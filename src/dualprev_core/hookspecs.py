@@ -17,7 +17,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from .assessment import Assessment
-    from .model import Enterprise
+    from .model import Enterprise, Risk
     from .plugins import PackManifest, Registrar
 
 __all__ = ["hookspec", "hookimpl", "PROJECT"]
@@ -145,6 +145,23 @@ def dualprev_grade_hidden_danger(hidden_danger: dict[str, Any], enterprise: Ente
     .. versionadded:: 0.1
 
     Scope: every pack; results are concatenated in registration order.
+    """
+
+
+@hookspec(firstresult=True)
+def dualprev_risk_is_active(risk: Risk, enterprise: Enterprise) -> bool | None:
+    """Decide whether a risk counts now (e.g. a construction sub-project not in its phase).
+
+    :param risk: the risk.
+    :param enterprise: its enterprise (``enterprise.facts`` carries e.g. the current phase).
+    :returns: ``False`` to leave the risk out of the area colours, the enterprise level, the
+        level counts and the major-risk list (it is still graded and reported, marked
+        inactive); ``True`` to count it; ``None`` to leave the decision to other packs.
+        Stops at the first non-``None`` result.  With no decision, a risk is active.
+
+    .. versionadded:: 0.1
+
+    Scope: packs in reverse registration order (pluggy's ``firstresult``); the core decides nothing.
     """
 
 

@@ -299,6 +299,28 @@ class Packs:
             out.extend(result or ())
         return out
 
+    def active_risks(self, risks: Iterable[Any], enterprise: Any) -> frozenset[str]:
+        """The ids of the risks that count now (``dualprev_risk_is_active``; default: all)."""
+        risks = list(risks)
+        impls = list(reversed(self.pm.hook.dualprev_risk_is_active.get_hookimpls()))
+        if not impls:
+            return frozenset(r.id for r in risks)
+        active = set()
+        for r in risks:
+            decided = None
+            for impl in reversed(impls):  # pluggy's firstresult order: last registered first
+                try:
+                    decided = impl.function(risk=r, enterprise=enterprise)
+                except Exception as exc:
+                    raise PackError(impl.plugin_name, f"dualprev_risk_is_active failed: {type(exc).__name__}: {exc}") from exc
+                if decided is not None:
+                    if not isinstance(decided, bool):
+                        raise PackError(impl.plugin_name, f"dualprev_risk_is_active returned {decided!r}, not True/False/None")
+                    break
+            if decided is not False:
+                active.add(r.id)
+        return frozenset(active)
+
     def enterprise_facts(self, assessment: Any) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for _, result in self._call_each("dualprev_enterprise_facts", assessment=assessment):

@@ -44,6 +44,7 @@ def assessment_report(a: Assessment) -> dict[str, Any]:
             "area": r.area,
             "category": r.category,
             "method": r.method,
+            "active": r.id in a.active,
             "assessed_level": ex.assessed.level.key,
             "current_level": ex.current.key,
             "score": ex.assessed.to_dict()["score"],
