@@ -96,11 +96,14 @@ def cli() -> None:
     """dualprev — 双重预防机制: safety-risk classified control and hidden-danger investigation."""
 
 
-@cli.command("packs")
+@cli.group("packs", invoke_without_command=True)
 @_common
+@click.pass_context
 @_guard
-def packs_cmd(as_json: bool, lang: str) -> None:
-    """Installed packs, versions, standards and what each contributes."""
+def packs_cmd(ctx: click.Context, as_json: bool, lang: str) -> None:
+    """Installed packs, versions, standards and what each contributes (``packs check NAME``: conformance)."""
+    if ctx.invoked_subcommand is not None:
+        return
     packs = _packs()
     L = _LABELS[lang]
     data = {
@@ -122,6 +125,27 @@ def packs_cmd(as_json: bool, lang: str) -> None:
         console.print(f"[bold red]{L['errors']}[/]")
         for msg in data["errors"].values():
             console.print(f"  {msg}", markup=False)
+
+
+@packs_cmd.command("check")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--engine", "engines", multiple=True, type=click.Choice(["reference", "durable"]), help="engines to run rule examples on (default: both)")
+@click.option("--json", "as_json", is_flag=True, help="machine-readable JSON output")
+@_guard
+def packs_check_cmd(names: tuple[str, ...], engines: tuple[str, ...], as_json: bool) -> None:
+    """Conformance of installed packs: manifest, hooks, rule files and their examples on both engines."""
+    from .testing import check_pack
+
+    reports = [check_pack(n, engines=engines or ("reference", "durable")) for n in names]
+    if as_json:
+        _out([r.to_dict() for r in reports])
+    else:
+        for r in reports:
+            click.echo(f"{r.pack}: {'ok' if r.ok else 'FAILED'}")
+            for f in r.findings:
+                click.echo(f"  {f}")
+    if not all(r.ok for r in reports):
+        sys.exit(1)
 
 
 @cli.command("grade")
