@@ -132,3 +132,19 @@ def test_a_three_way_join_through_link_facts(engine, tmp_path):
     a = Assessment(parse_enterprise(DOC), packs=packs, rules_engine=engine)
     assert a.record_inspection(Inspection("I1", "C2", InspectionResult.FAILED, "张三", _T0)).hidden_danger.grade is HiddenDangerGrade.MAJOR
     assert a.record_inspection(Inspection("I2", "C3", InspectionResult.FAILED, "张三", _T0)).hidden_danger.grade is HiddenDangerGrade.GENERAL
+
+
+def test_standing_facts_open_a_major_hidden_danger_once(engine):
+    import copy
+
+    doc = copy.deepcopy(DOC)
+    doc["enterprise"]["facts"] = {"principal_certified": False}
+    doc["controls"] = [{"id": "C-CERT", "name": "主要负责人持证", "kind": "management", "owner_level": "company", "mitigates": ["R1"],
+                        "facts": {"covers": "principal_certificate"}}]
+    packs = load_packs(load_entrypoints=False, extra=[make_test_pack(Path(__file__).parent / "data" / "test-standing.yaml")])
+    a = Assessment(parse_enterprise(doc), packs=packs, rules_engine=engine)
+    a.evaluate_criteria(at=_T0)
+    (hd,) = a.ledger.open_on_control("C-CERT")
+    assert hd.is_major and hd.criteria[0].criterion_id == "S-01" and hd.source == "criterion:S-01:C-CERT"
+    a.evaluate_criteria(at=_T0)
+    assert len(a.ledger.all()) == 1  # idempotent

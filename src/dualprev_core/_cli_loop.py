@@ -50,10 +50,15 @@ def inspect_cmd(enterprise: Path, inspections_file: Path | None, ledger: Path | 
     a = _assessment(enterprise, led, replay=False, rule_files=rule_files)
     inspections = load_inspections(inspections_file, a.enterprise) if inspections_file else list(a.enterprise.inspections)
     outcomes = [a.record_inspection(i) for i in sorted(inspections, key=lambda i: (i.at, i.id))]
+    before_criteria = {h.id for h in led.all()}
+    matches = a.evaluate_criteria(at=max((i.at for i in inspections), default=None))
+    from .report import hidden_danger_summary
+
+    by_criteria = [hidden_danger_summary(h) for h in led.all() if h.id not in before_criteria]
     if ledger is not None:
         led.to_jsonl(ledger)
-    data = {"inspections": [o.to_dict() for o in outcomes], "ledger": str(ledger) if ledger else None,
-            "events": len(led.events)}
+    data = {"inspections": [o.to_dict() for o in outcomes], "opened_by_criteria": by_criteria,
+            "criteria_matches": [m.to_dict() for m in matches], "ledger": str(ledger) if ledger else None, "events": len(led.events)}
     if as_json:
         _out(data)
         return
@@ -67,6 +72,9 @@ def inspect_cmd(enterprise: Path, inspections_file: Path | None, ledger: Path | 
         t.add_row(o.inspection, (f"{hd.id}{' (new)' if o.opened else ''}" if hd else "—"),
                   (hd.grade.label(lang) if hd and hd.grade else "—"), "\n".join(x for x in (moved, crit, note) if x))
     Console().print(t)
+    for h in by_criteria:
+        crit = ", ".join(f"{c['criterion_id']} ({c['citation'].get('standard', '')} {c['citation'].get('clause', '')})" for c in h["criteria"])
+        Console().print(f"{L['hidden_dangers']}: {h['id']} {h['grade']} {crit}", markup=False)
 
 
 _ACTIONS = ("assess", "regrade", "approve-plan", "start", "rectify", "verify", "close", "suspend", "resume")

@@ -410,6 +410,73 @@ class Assessment:
             self._criteria = CriteriaSession(self, engine=self._engine_kind)
         return self._criteria
 
+    def open_hidden_danger(
+        self,
+        control: str,
+        *,
+        source: str,
+        at: datetime,
+        description: str = "",
+        finding: InspectionResult = InspectionResult.FAILED,
+        major_by: Any = None,
+        by: str = SYSTEM,
+    ) -> HiddenDanger:
+        """Open a hidden danger on ``control`` from a rule or a monitoring alarm (not an inspection).
+
+        If one is already open on the control, the finding is added to it instead.
+        ``major_by`` — a :class:`~dualprev_core.rules.Match` whose rule makes it major — grades it
+        major with that rule as the criterion (an open general one is regraded upward); without
+        it the installed criteria grade it.
+        """
+        from .criteria import criterion_ref
+
+        c = self.graph.record(control, "control")
+        ref = criterion_ref(major_by, self.criteria.versions if self.criteria else {}) if major_by is not None else None
+        existing = self.ledger.open_on_control(control)
+        if existing:
+            hd = existing[0]
+            at = max(at, hd.last_at)
+            hd = self.ledger.add_finding(hd.id, finding=finding, source=source, by=by, at=at, why=description)
+            if ref is not None and not hd.is_major and hd.grade is not None:
+                hd = self.ledger.regrade(hd.id, grade=HiddenDangerGrade.MAJOR, criteria=[ref], by=by, at=at, why=f"criterion matched: {ref.criterion_id}")
+            return hd
+        hd = self.ledger.report(control_id=control, finding=finding, source=source, description=description or f"{c.name}: {source}",
+                                owner_level=c.owner_level, post=c.post, risk_ids=c.mitigates, by=by, at=at)
+        if ref is not None:
+            return self.ledger.assess(hd.id, grade=HiddenDangerGrade.MAJOR, criteria=[ref], by=by, at=at,
+                                      deadline=at + timedelta(days=DEFAULT_RECTIFICATION_DAYS["major"]), why=f"criterion matched: {ref.criterion_id}")
+        return self._grade(hd, at)
+
+    def evaluate_criteria(self, at: datetime | None = None) -> list[Any]:
+        """Act on what the installed rule files say about the standing facts.
+
+        Rules whose outcome is ``open_hidden_danger`` (e.g. "the principal has no safety
+        certificate", bound to the management control that covers it) open a hidden danger on the
+        bound control, once per rule and control (re-running is idempotent); other outcomes
+        (``alarm``, ``flag``, ``escalate``) are returned as matches for the caller.
+
+        :returns: the matches that started since the last call (acted on where they could be).
+        """
+        if self.criteria is None:
+            return []
+        when = at if at is not None else self.clock.now()
+        matches = self.criteria.take_pending()
+        for m in matches:
+            for o in m.outcomes:
+                if o.kind != "open_hidden_danger":
+                    continue
+                value = o.value if isinstance(o.value, Mapping) else {}
+                alias = str(value.get("on", ""))
+                b = next((b for b in m.bindings if b.alias == alias and b.type == "control"), None)
+                if b is None or b.key not in self._controls:
+                    continue
+                source = f"criterion:{m.rule}:{b.key}"
+                if source in self._recorded_sources:
+                    continue
+                major = m if str(value.get("grade", "")).lower() == "major" else None
+                self.open_hidden_danger(b.key, source=source, at=when, description=str(value.get("message", "")) or f"{m.rule} ({m.citation})", major_by=major)
+        return matches
+
     def _grade(self, hd: HiddenDanger, at: datetime) -> HiddenDanger:
         facts = self.hidden_danger_facts(hd)
         criteria = list(self.criteria.grade(hd)) if self.criteria is not None else []

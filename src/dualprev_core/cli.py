@@ -192,7 +192,9 @@ def _assess(path: Path, as_json: bool, lang: str, rule_files: tuple[Path, ...] =
     methods = dict(packs.registry.methods)
     enterprise = load_enterprise(path, methods=methods)
     a = Assessment(enterprise, packs=packs)
+    findings = a.evaluate_criteria(at=_latest_time(enterprise))
     report = assessment_report(a)
+    report["criteria_matches"] = [m.to_dict() for m in findings]
     if as_json:
         _out(report)
         return
@@ -219,7 +221,7 @@ def _assess(path: Path, as_json: bool, lang: str, rule_files: tuple[Path, ...] =
             t.add_row(h["id"], h["control"], h["grade"] or "—", h["state"])
         console.print(t)
     for key, section in report.items():
-        if key not in {"format", "enterprise", "level_counts", "risks", "areas", "major_risks", "hidden_dangers", "packs"}:
+        if key not in {"format", "enterprise", "level_counts", "risks", "areas", "major_risks", "hidden_dangers", "packs", "criteria_matches"}:
             console.print(f"[bold]{key}[/]")
             console.print_json(json.dumps(section, ensure_ascii=False, default=str))
 
@@ -232,6 +234,12 @@ def _assess(path: Path, as_json: bool, lang: str, rule_files: tuple[Path, ...] =
 def assess_cmd(file: Path, rule_files: tuple[Path, ...], as_json: bool, lang: str) -> None:
     """Assess an enterprise file: levels, area colours, enterprise level, major-risk list."""
     _assess(file, as_json, lang, rule_files)
+
+
+def _latest_time(enterprise: Any) -> Any:
+    """Stamp for criteria-opened hidden dangers: the latest recorded inspection, else now."""
+    times = [i.at for i in enterprise.inspections]
+    return max(times) if times else None
 
 
 def example_path() -> Path:

@@ -21,7 +21,7 @@ import io as _io
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,6 @@ from .errors import DualprevError, suggest
 from .hidden_dangers import HiddenDanger
 from .io import parse_time
 from .rules import Match
-from .vocabulary import HiddenDangerGrade, InspectionResult
 
 if TYPE_CHECKING:
     from .assessment import Assessment
@@ -265,31 +264,17 @@ class Monitor:
                       "problem": f"alias {alias!r} is bound to no control (a monitoring point needs 'control' to open a hidden danger on it)"}
             self.actions.append(action)
             return None
-        c = a.graph.record(control, "control")
-        source = f"monitoring:{m.rule}"
-        existing = a.ledger.open_on_control(control)
+        major = m if str(value.get("grade", "")).lower() == "major" else None
         try:
-            if existing:
-                hd = a.ledger.add_finding(existing[0].id, finding=InspectionResult.FAILED, source=source, by="dualprev", at=max(at, existing[0].last_at),
-                                          why=str(value.get("message", m.rule)))
-                return hd
-            hd = a.ledger.report(control_id=control, finding=InspectionResult.FAILED, source=source,
-                                 description=str(value.get("message") or f"{c.name}: monitoring rule {m.rule}"),
-                                 owner_level=c.owner_level, post=c.post, risk_ids=c.mitigates, by="dualprev", at=at,
-                                 why=f"{m.rule} ({m.citation})")
-            if str(value.get("grade", "")).lower() == "major":
-                from .assessment import DEFAULT_RECTIFICATION_DAYS
-                from .criteria import criterion_ref
-
-                ref = criterion_ref(m, self.session.versions if self.session else {})
-                hd = a.ledger.assess(hd.id, grade=HiddenDangerGrade.MAJOR, criteria=[ref], by="dualprev", at=at,
-                                     deadline=at + timedelta(days=DEFAULT_RECTIFICATION_DAYS["major"]), why=f"criterion matched: {m.rule}")
-            else:
-                hd = a._grade(hd, at)
+            hd = a.open_hidden_danger(control, source=f"monitoring:{m.rule}", at=at, major_by=major,
+                                      description=str(value.get("message") or f"monitoring rule {m.rule} ({m.citation})"))
         except DualprevError as exc:
             self.actions.append({"rule": m.rule, "kind": "open_hidden_danger", "at": at.isoformat(), "problem": str(exc)})
             return None
-        self.hidden_dangers.append(hd)
+        # one entry per hidden danger, in the order first touched, holding its latest state
+        self.hidden_dangers[:] = [hd if h.id == hd.id else h for h in self.hidden_dangers]
+        if all(h.id != hd.id for h in self.hidden_dangers):
+            self.hidden_dangers.append(hd)
         return hd
 
 

@@ -96,9 +96,14 @@ def get(fields: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     """The value at a dotted path, or :data:`MISSING` (through objects only, never lists)."""
     cur: Any = fields
     for part in path:
-        if not isinstance(cur, Mapping) or part not in cur:
+        if type(cur) is dict:  # records are plain dicts: skip the (slow) ABC check
+            cur = cur.get(part, MISSING)
+            if cur is MISSING:
+                return MISSING
+        elif isinstance(cur, Mapping) and part in cur:
+            cur = cur[part]
+        else:
             return MISSING
-        cur = cur[part]
     return cur
 
 
@@ -449,6 +454,7 @@ class EngineBase:
         self._seq = 0
         self._at: float | None = None
         self._probes: set[tuple[int, int]] = set()
+        self._snap_plans: dict[int, tuple[tuple[tuple[str, tuple[str, ...]], ...], ...]] = {}
         self._closed = False
         self._clock_source = clock if clock is not None and not isinstance(clock, (int, float)) else None
         self._now: float | None = None
@@ -524,9 +530,10 @@ class EngineBase:
         out: list[Match] = []
         with self._lock:
             self._check_open()
+            put = self._put
             for fact in facts:
                 f = check_fact(fact)
-                out += self._put("f:" + f["type"], f["key"], f)
+                out += put("f:" + f["type"], f["key"], f)
         return out
 
     def assert_fact(self, fact: Mapping[str, Any]) -> list[Match]:
@@ -563,21 +570,26 @@ class EngineBase:
         out: list[Match] = []
         with self._lock:
             self._check_open()
+            put, emit, remove, drop, streams = self._put, self._emit, self._b_remove, self._drop, self._streams
             for ev in events:
                 e = check_event(ev)
                 at = float(e["at"])
-                if self._now is not None and at < self._now:
+                now = self._now
+                if now is not None and at < now:
                     raise InvalidInput(
-                        f"event {e['type']}:{e['key']} at {at!r} is earlier than the engine clock {self._now!r}; events must come in time order"
+                        f"event {e['type']}:{e['key']} at {at!r} is earlier than the engine clock {now!r}; events must come in time order"
                     )
-                out += self._advance(at)
+                if now is None or at > now:
+                    out += self._advance(at)
                 self._seq += 1
-                rk = ("e:" + e["type"], f"#{self._seq}")
-                out += self._put(*rk, e, transient=True)
+                disc, rkey = "e:" + e["type"], f"#{self._seq}"
+                out += put(disc, rkey, e, transient=True)
                 probes = self._probes
-                out += self._emit(self._b_remove(*self._drop(rk)))
-                for cr, j, rec in self._streams.on_event(e, probes):
-                    out += self._trigger(cr, j, "h", rec, at)
+                drop((disc, rkey))
+                out += emit(remove(disc, rkey))
+                if streams.held or streams.silence:
+                    for cr, j, rec in streams.on_event(e, probes):
+                        out += self._trigger(cr, j, "h", rec, at)
         return out
 
     def post_event(self, event: Mapping[str, Any]) -> list[Match]:
@@ -639,13 +651,17 @@ class EngineBase:
     # ---- plumbing
     def _put(self, disc: str, rkey: str, fields: dict[str, Any], *, transient: bool = False, at: float | None = None) -> list[Match]:
         rk = (disc, rkey)
-        update = rk in self._records
-        self._records[rk] = fields
-        self._by_disc.setdefault(disc, {})[rkey] = fields
+        records = self._records
+        update = rk in records
+        records[rk] = fields
+        d = self._by_disc.get(disc)
+        if d is None:
+            d = self._by_disc[disc] = {}
+        d[rkey] = fields
         self._at = at if at is not None else fields.get("at") if transient else None
-        self._probes = set()
-        step = self._b_put(disc, rkey, fields, update=update)
-        return self._emit(step)
+        if self._probes:
+            self._probes = set()
+        return self._emit(self._b_put(disc, rkey, fields, update=update))
 
     def _drop(self, rk: RKey) -> RKey:
         self._records.pop(rk, None)
@@ -656,6 +672,11 @@ class EngineBase:
 
     def _emit(self, step: Step) -> list[Match]:
         started, stopped = step
+        if not started:  # the common case: nothing started (stopped tuples just leave)
+            current = self._current
+            for ri, tup in stopped:
+                current.pop((ri, tup), None)
+            return []
         for ri, tup in stopped:
             self._current.pop((ri, tup), None)
         out = []
@@ -664,20 +685,29 @@ class EngineBase:
             if all(d.startswith("f:") for d, _ in tup):
                 self._current[(ri, tup)] = m
             out.append(m)
-        out.sort(key=_order_key)
+        if len(out) > 1:
+            out.sort(key=_order_key)
         self._history.extend(out)
         return out
+
+    def _snap_paths(self, cr: CRule) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], ...]:
+        """Per positive pattern: (dotted name, split path) of each field the rule reads."""
+        plan = self._snap_plans.get(cr.index)
+        if plan is None:
+            plan = self._snap_plans[cr.index] = tuple(tuple((f, tuple(f.split("."))) for f in cr.used[cp.alias]) for cp in cr.positives)
+        return plan
 
     def _make_match(self, cr: CRule, tup: Tup) -> Match:
         bindings = []
         facts: dict[str, dict[str, Any]] = {}
         at = None
-        for cp, rk in zip(cr.positives, tup, strict=True):
-            rec = self._records[rk]
+        records = self._records
+        for cp, rk, paths in zip(cr.positives, tup, self._snap_paths(cr), strict=True):
+            rec = records[rk]
             bindings.append(Binding(cp.alias, rec["type"], rec["key"]))
             snap: dict[str, Any] = {"type": rec["type"], "key": rec["key"]}
-            for f in cr.used[cp.alias]:
-                v = get(rec, tuple(f.split(".")))
+            for f, path in paths:
+                v = get(rec, path)
                 if v is not MISSING:
                     snap[f] = list(v) if isinstance(v, list) else v
             if rk[0][0] in "ehs":
