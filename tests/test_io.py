@@ -200,3 +200,37 @@ def test_unquoted_yaml_times_are_read_as_text(tmp_path):
     p = tmp_path / "e.yaml"
     p.write_text(doc, encoding="utf-8")
     assert load_enterprise(p).inspections[0].at.hour == 10
+
+
+def test_fast_schema_check_agrees_with_jsonschema():
+    """The fast path (fastjsonschema) and the reference (jsonschema) agree on valid and broken documents."""
+    import copy
+
+    import jsonschema
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from dualprev_core._enterprise_schema import SCHEMA
+    from dualprev_core.io import _schema_accepts
+    from dualprev_core.strategies import enterprise_documents
+
+    breakages = [
+        lambda d: d["risks"][0].update(method=3),
+        lambda d: d["risks"][0].update(extra="x"),
+        lambda d: d["areas"][0].pop("name"),
+        lambda d: d["risks"][0].update(category_edition="1999"),
+        lambda d: d.update(format="other"),
+        lambda d: d["areas"][0].update(id="has space"),
+        lambda d: d["risks"][0].update(inherent_level="huge"),
+        lambda d: d["settings"]["escalation"].update(steps_per_defect=9),
+        lambda d: None,
+    ]
+
+    @given(enterprise_documents(max_risks=3), st.sampled_from(breakages))
+    def check(doc, breakage):
+        doc = copy.deepcopy(doc)
+        breakage(doc)
+        reference = not list(jsonschema.Draft202012Validator(SCHEMA).iter_errors(doc))
+        assert _schema_accepts(doc) == reference
+
+    check()
