@@ -82,6 +82,8 @@ def _packs(rule_files: tuple[Path, ...] = ()) -> Any:
     packs = load_packs(extra=[local_rules_pack(rule_files)] if rule_files else ())
     if "local" in packs.errors:
         raise packs.errors["local"]
+    for err in packs.errors.values():  # the rest keeps working, but nobody should miss it
+        click.echo(f"dualprev: warning: {err} (not loaded; see 'dualprev packs')", err=True)
     return packs
 
 
