@@ -196,3 +196,22 @@ def test_a_pack_can_set_risks_aside_from_the_aggregates():
     assert a.area_level("W1") is None and a.area_level("W2") is not None
     assert sum(a.level_counts().values()) == 1
     assert a.current_level("R1") is not None  # still graded and reported
+
+
+def test_pack_validation_problems_come_with_the_core_ones_and_lines(tmp_path):
+    from dualprev_core.errors import Problem, ValidationError
+    from dualprev_core.io import load_enterprise
+
+    def validate(enterprise):
+        return [Problem(f"risks[{i}].facts.test:depth", f"must be a number (got {r.facts['test:depth']!r})")
+                for i, r in enumerate(enterprise.risks) if not isinstance(r.facts.get("test:depth", 0), (int, float))]
+
+    packs = load_packs(load_entrypoints=False, extra=[make_pack("val", dualprev_validate_enterprise=validate)])
+    p = tmp_path / "e.yaml"
+    p.write_text("format: dualprev-enterprise/1\nenterprise: {id: E, name: 企业}\nareas: [{id: A, name: a}]\nrisks:\n"
+                 "  - id: R1\n    name: r\n    area: A\n    category: 火灾\n    method: lec\n    inputs: {L: 3, E: 6, C: 15}\n"
+                 "    facts:\n      test:depth: deep\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as exc:
+        load_enterprise(p, packs=packs)
+    (problem,) = exc.value.problems
+    assert problem.path == "risks[0].facts.test:depth" and problem.line == 12 and "got 'deep'" in problem.message

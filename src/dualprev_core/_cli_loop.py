@@ -31,7 +31,7 @@ def _assessment(enterprise: Path, ledger: Any, *, replay: bool = True, rule_file
     from .io import load_enterprise
 
     packs = _packs(rule_files)
-    e = load_enterprise(enterprise, methods=dict(packs.registry.methods))
+    e = load_enterprise(enterprise, packs=packs)
     return Assessment(e, packs=packs, ledger=ledger, replay_inspections=replay)
 
 

@@ -173,6 +173,11 @@ class InspectionOutcome:
         }
 
 
+def outcome_text(value: Mapping[str, Any]) -> str:
+    """The human text of an ``open_hidden_danger``/``alarm`` outcome (``message`` or ``title``)."""
+    return str(value.get("message") or value.get("title") or "")
+
+
 def highest_current_level(assessment: Assessment) -> EnterpriseLevel:
     """Default enterprise level: the highest current risk level (see the ``core`` pack's citation)."""
     level = assessment.highest_level()
@@ -246,6 +251,7 @@ class Assessment:
         self._criteria: CriteriaSession | None = None
         self._engine_kind = rules_engine
         self._recorded_sources: set[str] = {src for ev in self.ledger.events if (src := getattr(ev, "source", None))}
+        self._inspection_facts: dict[str, dict[str, Any]] = {i.id: dict(i.facts) for i in enterprise.inspections if i.facts}
         self.ledger.subscribe(self._on_event)
         for hd in self.ledger.open():
             self._refresh_control(hd.control_id)
@@ -378,6 +384,8 @@ class Assessment:
         hd: HiddenDanger | None = None
         opened = False
         source = f"inspection:{inspection.id}"
+        if inspection.facts:
+            self._inspection_facts[inspection.id] = dict(inspection.facts)
         if source in self._recorded_sources:
             return InspectionOutcome(inspection.id, None, False, (), already_recorded=True)
         if inspection.result.is_defect:
@@ -474,7 +482,8 @@ class Assessment:
                 if source in self._recorded_sources:
                     continue
                 major = m if str(value.get("grade", "")).lower() == "major" else None
-                self.open_hidden_danger(b.key, source=source, at=when, description=str(value.get("message", "")) or f"{m.rule} ({m.citation})", major_by=major)
+                self.open_hidden_danger(b.key, source=source, at=when, description=outcome_text(value) or f"{m.rule} ({m.citation})",
+                                        major_by=major, finding=InspectionResult.parse(value.get("finding", "failed")))
         return matches
 
     def _grade(self, hd: HiddenDanger, at: datetime) -> HiddenDanger:
@@ -486,6 +495,15 @@ class Assessment:
         why = ("criteria matched: " + ", ".join(getattr(c, "criterion_id", str(c)) for c in criteria)) if criteria else "no major-hidden-danger criterion of an installed pack matched"
         return self.ledger.assess(hd.id, grade=grade, criteria=criteria, deadline=at + timedelta(days=days), by=SYSTEM, at=at, why=why)
 
+    def inspection_facts(self, hd: HiddenDanger) -> dict[str, Any]:
+        """The ``facts`` recorded on the inspections that found ``hd`` (first finding first; later ones override)."""
+        out: dict[str, Any] = {}
+        for ev in hd.history:
+            src = getattr(ev, "source", "") or ""
+            if src.startswith("inspection:"):
+                out.update(self._inspection_facts.get(src.split(":", 1)[1], {}))
+        return out
+
     def hidden_danger_facts(self, hd: HiddenDanger) -> dict[str, Any]:
         """The facts packs judge a hidden danger on (see ``dualprev_grade_hidden_danger``)."""
         c = self._controls.get(hd.control_id)
@@ -493,6 +511,7 @@ class Assessment:
         return {
             "id": hd.id,
             "finding": hd.finding.key,
+            "inspection_facts": self.inspection_facts(hd),
             "source": hd.source,
             "control": attrs.asdict(c, recurse=True) if c else {"id": hd.control_id},
             "risks": [{**attrs.asdict(r, recurse=True), "current_level": self._current[r.id].key} for r in risks],

@@ -191,8 +191,7 @@ def _assess(path: Path, as_json: bool, lang: str, rule_files: tuple[Path, ...] =
     from .report import assessment_report
 
     packs = _packs(rule_files)
-    methods = dict(packs.registry.methods)
-    enterprise = load_enterprise(path, methods=methods)
+    enterprise = load_enterprise(path, packs=packs)
     a = Assessment(enterprise, packs=packs)
     findings = a.evaluate_criteria(at=_latest_time(enterprise))
     report = assessment_report(a)

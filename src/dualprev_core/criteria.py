@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .facts import control_fact, enterprise_facts, hidden_danger_fact, risk_fact
+from .facts import control_fact, hidden_danger_fact, merge_overlay, pack_overlay, risk_fact
 from .hidden_dangers import CriterionRef, HiddenDanger
 from .rules import Match, load_ruleset, make_engine
 
@@ -56,7 +56,12 @@ class CriteriaSession:
             # so a criterion names the installed pack and version that applied it.
             ruleset = attrs.evolve(load_ruleset(path), pack=pack)
             self.pending += self.engine.load(ruleset)
-        self.pending += self.engine.assert_facts(enterprise_facts(assessment))
+        from .facts import enterprise_facts
+
+        # The packs' derived fields, computed once per session and merged again into every
+        # re-asserted fact (an engine replaces a re-asserted fact whole).
+        self.overlay = pack_overlay(assessment)
+        self.pending += self.engine.assert_facts(merge_overlay(enterprise_facts(assessment, overlay=self.overlay), {}))
 
     @property
     def has_rules(self) -> bool:
@@ -70,8 +75,9 @@ class CriteriaSession:
         a = self.assessment
         facts: list[dict[str, Any]] = [control_fact(a, c) for c in controls]
         facts += [risk_fact(a, r) for r in risks]
-        facts += [hidden_danger_fact(h) for h in hidden_dangers]
-        started = self.engine.assert_facts(facts)
+        facts += [hidden_danger_fact(h, a.inspection_facts(h)) for h in hidden_dangers]
+        overlay = {k: v for k, v in self.overlay.items() if k in {(f["type"], f["key"]) for f in facts}}
+        started = self.engine.assert_facts(merge_overlay(facts, overlay))
         self.pending += started
         return started
 

@@ -20,7 +20,8 @@ type                    fields (besides ``type``, ``key`` and the record's own `
                         (effective/weakened/failed/missing), areas (of its risks)
 ``installation``        name, area, kind (major hazard installation candidates)
 ``monitoring_point``    name, area, quantity, unit, control
-``hidden_danger``       control, finding, state, grade, source, owner_level, overdue, suspended
+``hidden_danger``       control, finding, state, grade, source, owner_level, overdue, suspended, and
+                        the ``facts`` of the inspections that found it
 ``mitigation``          control, risk (one per control–risk pair; key ``<control>><risk>``)
 ``area_link``           area, ancestor, depth (one per area and each of its ancestors, depth ≥ 1;
                         key ``<area><<ancestor>``)
@@ -42,7 +43,7 @@ from .hidden_dangers import HiddenDanger
 if TYPE_CHECKING:
     from .assessment import Assessment
 
-__all__ = ["enterprise_facts", "control_fact", "risk_fact", "hidden_danger_fact"]
+__all__ = ["enterprise_facts", "control_fact", "risk_fact", "hidden_danger_fact", "pack_overlay", "merge_overlay"]
 
 
 def _merge(base: dict[str, Any], own: Mapping[str, Any], derived: Mapping[str, Any]) -> dict[str, Any]:
@@ -73,16 +74,20 @@ def control_fact(a: Assessment, control_id: str) -> dict[str, Any]:
     )
 
 
-def hidden_danger_fact(hd: HiddenDanger) -> dict[str, Any]:
+def hidden_danger_fact(hd: HiddenDanger, inspection_facts: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The hidden danger as a fact; the ``facts`` recorded on the inspections that found it are
+    merged in under their own names (e.g. ``construction:ties_missing_storeys: 1``)."""
     return {
+        **{k: v for k, v in (inspection_facts or {}).items() if k not in ("type", "key")},
         "type": "hidden_danger", "key": hd.id, "control": hd.control_id, "finding": hd.finding.key, "state": hd.state.key,
         "grade": hd.grade.key if hd.grade else None, "source": hd.source, "owner_level": hd.owner_level.key,
         "overdue": hd.overdue, "suspended": hd.suspended,
     }
 
 
-def enterprise_facts(a: Assessment) -> list[dict[str, Any]]:
-    """All facts of the assessment's enterprise, then the packs' derived facts."""
+def enterprise_facts(a: Assessment, *, overlay: Mapping[tuple[str, str], Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """All facts of the assessment's enterprise, with the packs' derived facts merged in
+    (``overlay``: precomputed :func:`pack_overlay`, to avoid calling the packs again)."""
     e = a.enterprise
     out: list[dict[str, Any]] = [_merge({"type": "enterprise", "key": e.id, "name": e.name, "industry": e.industry, "region": e.region}, e.facts, {})]
     for ar in e.areas:
@@ -97,19 +102,31 @@ def enterprise_facts(a: Assessment) -> list[dict[str, Any]]:
     out += [_merge({"type": "installation", "key": m.id, "name": m.name, "area": m.area, "kind": m.kind}, m.facts, {}) for m in e.major_hazard_installations]
     out += [_merge({"type": "monitoring_point", "key": m.id, "name": m.name, "area": m.area, "quantity": m.quantity, "unit": m.unit,
                     "control": m.control}, m.facts, {}) for m in e.monitoring_points]
-    out += [hidden_danger_fact(hd) for hd in a.ledger.all()]
+    out += [hidden_danger_fact(hd, a.inspection_facts(hd)) for hd in a.ledger.all()]
     out += [{"type": "mitigation", "key": f"{c.id}>{r}", "control": c.id, "risk": r} for c in e.controls for r in c.mitigates]
     for ar in e.areas:
         for depth, anc in enumerate(a.graph.area_ancestors(ar.id, include_self=False), 1):
             out.append({"type": "area_link", "key": f"{ar.id}<{anc}", "area": ar.id, "ancestor": anc, "depth": depth})
-    # A pack's fact for a (type, key) the core already produces updates it field by field
-    # (the engines replace a re-asserted fact whole, so the merge happens here).
-    index = {(f["type"], f["key"]): f for f in out}
+    return merge_overlay(out, pack_overlay(a) if overlay is None else overlay)
+
+
+def pack_overlay(a: Assessment) -> dict[tuple[str, str], dict[str, Any]]:
+    """The packs' derived facts by (type, key): fields to merge into the core's facts."""
+    overlay: dict[tuple[str, str], dict[str, Any]] = {}
     for extra in a.packs.enterprise_facts(a):
-        ident = (extra.get("type"), extra.get("key"))
-        if ident in index:
-            index[ident].update({k: v for k, v in extra.items() if k not in ("type", "key")})
-        else:
-            index[ident] = dict(extra)
-            out.append(index[ident])
-    return out
+        overlay.setdefault((extra.get("type"), extra.get("key")), {}).update(extra)
+    return overlay
+
+
+def merge_overlay(facts: list[dict[str, Any]], overlay: Mapping[tuple[str, str], Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Merge pack fields into facts of the same (type, key) field by field, and append the
+    packs' own facts.  (The engines replace a re-asserted fact whole, so merging happens here,
+    and again whenever a fact is re-asserted.)"""
+    seen = set()
+    for f in facts:
+        ident = (f["type"], f["key"])
+        if ident in overlay:
+            f.update({k: v for k, v in overlay[ident].items() if k not in ("type", "key")})
+        seen.add(ident)
+    facts += [dict(v) for k, v in overlay.items() if k not in seen]
+    return facts

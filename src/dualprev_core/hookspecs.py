@@ -17,6 +17,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from .assessment import Assessment
+    from .errors import Problem
     from .model import Enterprise, Risk
     from .plugins import PackManifest, Registrar
 
@@ -124,6 +125,27 @@ def dualprev_register_policies(registrar: Registrar) -> None:
     Scope: every pack; names are unique across packs.  An enterprise selects one by name in
     ``settings.enterprise_level_method``; a pack may also declare itself the default for its
     industry with ``registrar.default_enterprise_level_method(industry, name)``.
+    """
+
+
+# --------------------------------------------------------------------------------------
+# Validation (load time)
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def dualprev_validate_enterprise(enterprise: Enterprise) -> list[Problem] | None:
+    """Check the pack's own facts in an enterprise file when it is loaded.
+
+    :param enterprise: the enterprise, already valid for the core.
+    :returns: every problem found, as :class:`~dualprev_core.errors.Problem` records whose
+        ``path`` points into the file (``risk_points[3].facts.construction:depth_m``) — the
+        loader adds the file name and line; ``None`` or ``[]`` when all is well.  Problems of
+        all packs are reported together with the core's, so a user fixes a file in one pass.
+
+    .. versionadded:: 0.1
+
+    Scope: every pack, in registration order; called by ``load_enterprise(..., packs=...)``.
     """
 
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
 import jsonschema
@@ -45,7 +45,10 @@ from .model import (
 )
 from .vocabulary import ControlKind, InspectionResult, OwnerLevel, RiskPointKind
 
-__all__ = ["SCHEMA", "INSPECTIONS_FORMAT", "load_enterprise", "parse_enterprise", "load_inspections", "parse_inspections", "parse_frequency", "parse_time", "format_path", "CHINA_STANDARD_TIME"]
+if TYPE_CHECKING:
+    from .plugins import Packs
+
+__all__ = ["SCHEMA", "INSPECTIONS_FORMAT", "load_enterprise", "parse_enterprise", "load_inspections", "parse_inspections", "parse_path", "parse_frequency", "parse_time", "format_path", "CHINA_STANDARD_TIME"]
 
 #: Times without an offset in enterprise files are read as China Standard Time.
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
@@ -101,14 +104,16 @@ def format_path(parts: Iterable[Any]) -> str:
     return out
 
 
-def load_enterprise(path: str | Path, *, methods: Mapping[str, GradingMethod] | None = None) -> Enterprise:
+def load_enterprise(path: str | Path, *, methods: Mapping[str, GradingMethod] | None = None, packs: Packs | None = None) -> Enterprise:
     """Read and validate an enterprise file (``.yaml``/``.yml``/``.json``).
 
-    :param methods: grading methods by name (from a pack registry); default: the core's.
+    :param methods: grading methods by name; default: those of ``packs``, else the core's.
+    :param packs: loaded packs: their methods are known and their ``dualprev_validate_enterprise``
+        checks run, with problems reported together with the core's.
     :raises ValidationError: every problem found, each with path (and line for YAML).
     """
     data, lines, source = _read_document(path)
-    return parse_enterprise(data, source=source, lines=lines, methods=methods)
+    return parse_enterprise(data, source=source, lines=lines, methods=methods, packs=packs)
 
 
 #: Format tag of a file of inspection results (``dualprev inspect --inspections``).
@@ -192,12 +197,29 @@ def parse_enterprise(
     source: str | None = None,
     lines: Lines | None = None,
     methods: Mapping[str, GradingMethod] | None = None,
+    packs: Packs | None = None,
 ) -> Enterprise:
-    """Validate a decoded document and build the :class:`Enterprise`.
+    """Validate a decoded document and build the :class:`Enterprise` (see :func:`load_enterprise`).
 
     :raises ValidationError: every problem found.
     """
-    return _Builder(data, source, lines or {}, methods or {m.name: m for m in core_methods()}).build()
+    if methods is None:
+        methods = packs.registry.methods if packs is not None else {m.name: m for m in core_methods()}
+    builder = _Builder(data, source, lines or {}, methods)
+    enterprise = builder.build()
+    if packs is not None:
+        for p in packs.validate_enterprise(enterprise):
+            builder.problem(parse_path(p.path), p.message)
+        builder.fail_if_problems()
+    return enterprise
+
+
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def parse_path(text: str) -> tuple[Any, ...]:
+    """``risks[3].facts.chemical:inventory`` → ``('risks', 3, 'facts', 'chemical:inventory')``."""
+    return tuple(int(idx) if idx else name for name, idx in _PATH_PART.findall(text))
 
 
 class _Builder:

@@ -31,6 +31,7 @@ from .errors import DualprevError, suggest
 from .hidden_dangers import HiddenDanger
 from .io import parse_time
 from .rules import Match
+from .vocabulary import InspectionResult
 
 if TYPE_CHECKING:
     from .assessment import Assessment
@@ -264,10 +265,13 @@ class Monitor:
                       "problem": f"alias {alias!r} is bound to no control (a monitoring point needs 'control' to open a hidden danger on it)"}
             self.actions.append(action)
             return None
+        from .assessment import outcome_text
+
         major = m if str(value.get("grade", "")).lower() == "major" else None
         try:
             hd = a.open_hidden_danger(control, source=f"monitoring:{m.rule}", at=at, major_by=major,
-                                      description=str(value.get("message") or f"monitoring rule {m.rule} ({m.citation})"))
+                                      finding=InspectionResult.parse(value.get("finding", "failed")),
+                                      description=outcome_text(value) or f"monitoring rule {m.rule} ({m.citation})")
         except DualprevError as exc:
             self.actions.append({"rule": m.rule, "kind": "open_hidden_danger", "at": at.isoformat(), "problem": str(exc)})
             return None

@@ -224,6 +224,12 @@ class Registrar:
         self._staged.append(lambda: self._registry.criteria.__setitem__(criterion.id, (self.pack, criterion)))
 
     def inspection_template(self, template: InspectionTemplate) -> None:
+        from .io import parse_frequency
+
+        try:
+            parse_frequency(template.frequency)
+        except ValueError as exc:
+            raise InvalidInput(f"inspection template {template.id!r}: {exc}") from None
         if template.id in self._registry.templates:
             self._dup("inspection template", template.id, self._registry.templates[template.id][0])
         self._staged.append(lambda: self._registry.templates.__setitem__(template.id, (self.pack, template)))
@@ -299,6 +305,16 @@ class Packs:
             out.extend(result or ())
         return out
 
+    def validate_enterprise(self, enterprise: Any) -> list[Any]:
+        """Every problem the packs find in ``enterprise`` (see ``dualprev_validate_enterprise``)."""
+        out: list[Any] = []
+        for name, result in self._call_each("dualprev_validate_enterprise", enterprise=enterprise):
+            for p in result or ():
+                if not hasattr(p, "path") or not hasattr(p, "message"):
+                    raise PackError(name, f"dualprev_validate_enterprise returned {p!r}, not a Problem")
+                out.append(p)
+        return out
+
     def active_risks(self, risks: Iterable[Any], enterprise: Any) -> frozenset[str]:
         """The ids of the risks that count now (``dualprev_risk_is_active``; default: all)."""
         risks = list(risks)
@@ -311,6 +327,8 @@ class Packs:
             for impl in reversed(impls):  # pluggy's firstresult order: last registered first
                 try:
                     decided = impl.function(risk=r, enterprise=enterprise)
+                except DualprevError:
+                    raise  # a user's input mistake found by the pack: its own message
                 except Exception as exc:
                     raise PackError(impl.plugin_name, f"dualprev_risk_is_active failed: {type(exc).__name__}: {exc}") from exc
                 if decided is not None:

@@ -702,7 +702,12 @@ def _then(ck: _Checker, t: Any, path: tuple[Any, ...], when: Any) -> list[Outcom
                     ck.add((*vp, "message"), f"alarm message must be a string (got {_show(val['message'])})")
         elif kind == "open_hidden_danger":
             if ck.mapping(val, vp, "'open_hidden_danger'"):
-                ck.keys(val, vp, ("on", "grade", "title"), "open_hidden_danger")
+                ck.keys(val, vp, ("on", "grade", "title", "message", "finding"), "open_hidden_danger")
+                if "finding" in val and val["finding"] not in ("weakened", "failed", "missing"):
+                    ck.add((*vp, "finding"), f"finding must be one of weakened, failed, missing (got {_show(val['finding'])})")
+                for text_key in ("title", "message"):
+                    if text_key in val and not isinstance(val[text_key], str):
+                        ck.add((*vp, text_key), f"{text_key} must be a string (got {_show(val[text_key])})")
                 on = val.get("on")
                 if on not in aliases:
                     ck.add(
