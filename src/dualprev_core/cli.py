@@ -207,8 +207,9 @@ def _assess(path: Path, as_json: bool, lang: str, rule_files: tuple[Path, ...] =
     t = Table(L["risk"], L["name"], L["area"], L["assessed"], L["current"], L["why"], title=L["risks_table"])
     for r in enterprise.risks:
         ex = a.explain(r.id)
+        inactive = "" if r.id in a.active else (" (不计入)" if lang == "zh" else " (inactive)")
         t.add_row(r.id, r.name, r.area, f"[{_style(ex.assessed.level)}]{ex.assessed.level.label(lang)}[/]",
-                  f"[{_style(ex.current)}]{ex.current.label(lang)}[/]", ex.sentence(lang))
+                  f"[{_style(ex.current)}]{ex.current.label(lang)}[/]{inactive}", ex.sentence(lang))
     console.print(t)
     t = Table(L["area"], L["name"], L["level"], L["colour"], title=L["areas_table"])
     for ar in report["areas"]:
