@@ -147,3 +147,23 @@ def test_a_bad_design_limit_is_refused():
     d["monitoring_points"] = [{"id": "MP", "name": "位移", "quantity": "displacement", "unit": "mm", "area": "PIT", "facts": {"construction:design_limit": "30mm"}}]
     with pytest.raises(DualprevError, match=r"monitoring_points\[0\]\.facts\.construction:design_limit: MP: must be a positive number in mm"):
         assess(d)
+
+
+def test_sub_project_fact_errors_come_at_load_time_with_lines(tmp_path):
+    import pytest
+
+    from dualprev_core.errors import ValidationError
+    from dualprev_core.io import load_enterprise
+    from dualprev_core.plugins import load_packs
+
+    text = (
+        "format: dualprev-enterprise/1\nenterprise: {id: P, name: 项目}\nareas: [{id: S, name: 现场}]\nrisk_points:\n"
+        "  - id: SP1\n    name: 基坑\n    area: S\n    kind: activity\n    facts:\n      construction:kind: excavatoin\n"
+    )
+    p = tmp_path / "p.yaml"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(ValidationError) as exc:
+        load_enterprise(p, packs=load_packs())
+    (problem,) = exc.value.problems
+    assert problem.path == "risk_points[0].facts.construction:kind" and problem.line == 10
+    assert "did you mean 'excavation'" in problem.message

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from dualprev_core import hookimpl
+from dualprev_core.errors import Problem
 from dualprev_core.model import Enterprise, Risk
 from dualprev_core.plugins import PackManifest, Registrar
 
@@ -129,3 +130,13 @@ def dualprev_assess_enterprise(assessment: Any) -> dict[str, Any] | None:
     if not proj.identifications and proj.phase is None:
         return None
     return {"construction:dangerous_works": proj.to_dict()}
+
+
+@hookimpl
+def dualprev_validate_enterprise(enterprise: Enterprise) -> list[Problem] | None:
+    """The sub-projects' facts, checked at load time so problems come with file and line."""
+    from .criteria import known_checks
+    from .subprojects import _validate, catalogue
+
+    _, problems = _validate(enterprise, catalogue(), known_checks())
+    return problems or None
