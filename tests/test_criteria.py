@@ -148,3 +148,19 @@ def test_standing_facts_open_a_major_hidden_danger_once(engine):
     assert hd.is_major and hd.criteria[0].criterion_id == "S-01" and hd.source == "criterion:S-01:C-CERT"
     a.evaluate_criteria(at=_T0)
     assert len(a.ledger.all()) == 1  # idempotent
+
+
+def test_structured_record_facts_stay_out_of_rule_facts():
+    import copy
+
+    from dualprev_core.facts import enterprise_facts
+
+    doc = copy.deepcopy(DOC)
+    doc["major_hazard_installations"][0]["facts"]["chemical:inventory"] = [{"chemical": "甲醇", "max_quantity_t": 180}]
+    doc["major_hazard_installations"][0]["facts"]["names"] = ["甲醇", "甲苯"]
+    packs = load_packs(load_entrypoints=False, extra=[make_test_pack()])
+    a = Assessment(parse_enterprise(doc), packs=packs, rules_engine="reference")
+    u1 = next(f for f in enterprise_facts(a) if f["type"] == "installation" and f["key"] == "U1")
+    assert "chemical:inventory" not in u1 and u1["names"] == ["甲醇", "甲苯"]
+    assert a.enterprise.major_hazard_installations[0].facts["chemical:inventory"][0]["max_quantity_t"] == 180  # kept in the model
+    a.record_inspection(Inspection("I1", "C1", InspectionResult.FAILED, "张三", _T0))  # the engine accepts the facts

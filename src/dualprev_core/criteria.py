@@ -17,11 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from .facts import control_fact, hidden_danger_fact, merge_overlay, pack_overlay, risk_fact
 from .hidden_dangers import CriterionRef, HiddenDanger
-from .rules import Match, load_ruleset, make_engine
+from .rules import Match, make_engine
 
 if TYPE_CHECKING:
     from .assessment import Assessment
@@ -51,10 +49,9 @@ class CriteriaSession:
         self.engine = make_engine(engine)
         self.versions = {name: m.version for name, m in assessment.packs.manifests.items()}
         self.pending: list[Match] = []
-        for _ruleset_id, (pack, path) in sorted(assessment.packs.registry.rule_files.items()):
-            # The registering pack is the provider (a file's own 'pack' field is informational),
-            # so a criterion names the installed pack and version that applied it.
-            ruleset = attrs.evolve(load_ruleset(path), pack=pack)
+        # Rule sets were validated once at registration, with the registering pack as provider
+        # (a file's own 'pack' field is informational), so a criterion names the installed pack.
+        for _ruleset_id, ruleset in sorted(assessment.packs.registry.rulesets.items()):
             self.pending += self.engine.load(ruleset)
         from .facts import enterprise_facts
 

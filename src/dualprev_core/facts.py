@@ -1,7 +1,8 @@
 """The enterprise as rule facts: what pack criteria (rule files) are evaluated against.
 
 Every fact is a flat mapping with ``type`` and ``key`` (see docs/rules.md).  Record fields come
-first; the record's free-form ``facts`` are merged in under their own names (packs namespace
+first; the record's free-form ``facts`` are merged in under their own names (values a rule
+engine cannot hold — lists of mappings, NaN — stay in the model only) (packs namespace
 them, e.g. ``chemical:major_hazard_level``); derived values (levels, control states) come last
 and cannot be overridden by a file.  Packs add derived facts through the
 ``dualprev_enterprise_facts`` hook.
@@ -35,6 +36,7 @@ X, or a literal ``contains`` on the ``areas`` list.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -46,8 +48,35 @@ if TYPE_CHECKING:
 __all__ = ["enterprise_facts", "control_fact", "risk_fact", "hidden_danger_fact", "pack_overlay", "merge_overlay"]
 
 
+def _rule_value(value: Any) -> tuple[bool, Any]:
+    """Whether a record's free-form value can be a rule field, and the value to use.
+
+    Rule facts hold scalars, lists of scalars and nested mappings of those (docs/rules.md);
+    structured data such as ``chemical:inventory`` (a list of mappings) or a non-finite number
+    stays in the model for the packs to read and is not sent to the engines — a pack that wants
+    a rule to test it derives a flat field through ``dualprev_enterprise_facts``.
+    """
+    if value is None or isinstance(value, (str, bool, int)):
+        return True, value
+    if isinstance(value, float):
+        return math.isfinite(value), value
+    if isinstance(value, (list, tuple)):
+        ok = all(v is None or isinstance(v, (str, bool, int)) or (isinstance(v, float) and math.isfinite(v)) for v in value)
+        return ok, list(value)
+    if isinstance(value, Mapping):
+        inner = {str(k): r for k, v in value.items() if (r := _rule_value(v))[0]}
+        return True, {k: r[1] for k, r in inner.items()}
+    return False, None
+
+
 def _merge(base: dict[str, Any], own: Mapping[str, Any], derived: Mapping[str, Any]) -> dict[str, Any]:
-    out = {**base, **{k: v for k, v in own.items() if k not in ("type", "key")}}
+    out = dict(base)
+    for k, v in own.items():
+        if k in ("type", "key"):
+            continue
+        ok, value = _rule_value(v)
+        if ok:
+            out[k] = value
     out.update(derived)
     return out
 

@@ -142,6 +142,7 @@ class Registry:
         self.variant_providers: dict[tuple[str, str], str] = {}
         self.categories: dict[str, list[str]] = {}  # category id -> packs using it
         self.rule_files: dict[str, tuple[str, Path]] = {}  # ruleset id -> (pack, path)
+        self.rulesets: dict[str, Any] = {}  # ruleset id -> the validated RuleSet (parsed once)
         self.criteria: dict[str, tuple[str, Criterion]] = {}
         self.templates: dict[str, tuple[str, InspectionTemplate]] = {}
         self.enterprise_level_methods: dict[str, EnterpriseLevelMethod] = {}
@@ -216,7 +217,13 @@ class Registrar:
         rid = ruleset.id
         if rid in self._registry.rule_files:
             self._dup("ruleset", rid, self._registry.rule_files[rid][0])
-        self._staged.append(lambda: self._registry.rule_files.__setitem__(rid, (self.pack, p)))
+        ruleset = attrs.evolve(ruleset, pack=self.pack)  # the registering pack is the provider
+
+        def commit() -> None:
+            self._registry.rule_files[rid] = (self.pack, p)
+            self._registry.rulesets[rid] = ruleset
+
+        self._staged.append(commit)
 
     def criterion(self, criterion: Criterion) -> None:
         if criterion.id in self._registry.criteria:

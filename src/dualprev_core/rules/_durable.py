@@ -126,6 +126,24 @@ def _tag(v: Any) -> str:
     return "s:" + v
 
 
+_jstr = json.encoder.encode_basestring  # a JSON string literal, as json.dumps(..., ensure_ascii=False)
+_frepr = float.__repr__
+_decode = json.JSONDecoder().raw_decode
+
+
+def _loads(text: str) -> Any:
+    """``json.loads`` for the C core's compact payloads, without its whitespace scans."""
+    obj, end = _decode(text)
+    if end != len(text):
+        return json.loads(text)  # raises the usual "Extra data" error (or tolerates spaces)
+    return obj
+
+
+_NO_ENV: Mapping[str, Mapping[str, Any]] = {}
+#: per record type: head fragment, top-level field name -> (t~, n~, p~ fragments), ref targets, features
+_Plan = tuple[str, dict[str, tuple[str, str, str]], tuple[tuple[Any, ...], ...], tuple[tuple[str, Any], ...]]
+
+
 def _risky(v: float) -> bool:
     # Python prints these with an exponent; some of those ('1e-05') lack the '.' the C parser needs
     return v != 0 and (abs(v) < 1e-4 or abs(v) >= 1e16)
@@ -146,6 +164,7 @@ class DurableEngine(EngineBase):
     """
 
     kind = "durable"
+    _index_by_disc = False  # durable finds tuples itself; records are looked up by id only
 
     def __init__(self, *, clock: Any = None) -> None:
         super().__init__(clock=clock)
@@ -153,17 +172,24 @@ class DurableEngine(EngineBase):
         self._routes: dict[str, list[_Chunk]] = {}
         self._ids: dict[RKey, str] = {}
         self._rk_of: dict[str, RKey] = {}
-        self._stored: dict[str, list[_Chunk]] = {}
+        self._stored: dict[str, tuple[_Chunk, ...]] = {}
         self._used: dict[str, set[str]] = {}
+        self._used_top: dict[str, set[str]] = {}
+        self._enc_plans: dict[str, _Plan] = {}
         self._hash_of: dict[str, int] = {}
         self._hashes: set[int] = {fnv32("sid-" + SID), fnv32(_OPEN_ID)}
         self._counter = 0
+        self._fnv_pre: tuple[str, int] = ("", 0x811C9DC5)
+        #: interned tuples of chunks, so storing a message allocates no container per id
+        self._combos: dict[tuple[_Chunk, ...], tuple[_Chunk, ...]] = {}
         self._names: dict[str, tuple[Any, ...]] = {}
         self._aliases: dict[int, tuple[str, ...]] = {}
         self._P: dict[int, set[Tup]] = {}
         self._B: dict[int, dict[Tup, set[str]]] = {}
         self._active: dict[int, set[Tup]] = {}
-        self._idx: dict[str, set[tuple[int, Tup]]] = {}
+        #: id -> the (rule, tuple) entries it is part of: one entry as such, several as a set
+        #: (one set per stored fact would be a GC-tracked container per fact)
+        self._idx: dict[str, tuple[int, Tup] | set[tuple[int, Tup]]] = {}
         self._fires: list[tuple[Any, ...]] = []
         self._features: dict[str, list[tuple[str, Condition | AnyOf]]] = {}
         self._feature_ids: dict[tuple[str, str], str] = {}
@@ -175,13 +201,18 @@ class DurableEngine(EngineBase):
     # ------------------------------------------------------------------ identity
     def _alloc(self, rk: RKey) -> str:
         """Our own id: a counter, skipped while its 32-bit hash is held by a live message."""
+        hashes = self._hashes
         while True:
             self._counter += 1
             s = format(self._counter, "x")
-            h = fnv32(s)
-            if h not in self._hashes:
+            # fnv32(s), from the cached state of s[:-1] (ids are ASCII hex: no signed bytes)
+            pre = s[:-1]
+            if pre != self._fnv_pre[0]:
+                self._fnv_pre = (pre, fnv32(pre) if pre else 0x811C9DC5)
+            h = ((self._fnv_pre[1] ^ ord(s[-1])) * 16777619) & 0xFFFFFFFF
+            if h not in hashes:
                 break
-        self._hashes.add(h)
+        hashes.add(h)
         self._ids[rk] = s
         self._rk_of[s] = rk
         self._hash_of[s] = h
@@ -205,6 +236,7 @@ class DurableEngine(EngineBase):
 
     def _use(self, disc: str, path: tuple[str, ...]) -> str:
         """Note that rules read ``path`` of ``disc`` records; only such fields are sent."""
+        self._used_top.setdefault(disc, set()).add(path[0])
         keys = self._used.setdefault(disc, set())
         for i in range(1, len(path) + 1):
             keys.add(_key(path[:i]))
@@ -283,6 +315,7 @@ class DurableEngine(EngineBase):
         return out
 
     def _compile(self, cr: CRule) -> tuple[dict[str, Any], set[str], dict[str, int]]:
+        self._enc_plans.clear()  # the fields sent per record type change with the rules
         amap = {p.alias: f"a{k}" for k, p in enumerate(cr.positives)}
         adisc = {p.alias: p.disc for p in cr.positives}
         self._aliases[cr.index] = tuple(amap[p.alias] for p in cr.positives)
@@ -343,7 +376,7 @@ class DurableEngine(EngineBase):
                 if disc in discs:
                     mid = self._ids[(disc, rkey)]
                     if self._send(chunk, _dre.assert_fact, self._encode(disc, rec, mid)):
-                        self._stored.setdefault(mid, []).append(chunk)
+                        self._stored[mid] = self._intern((*self._stored.get(mid, ()), chunk))
         return self._settle(touched)
 
     def _create_chunk(self, rules: dict[str, Any], discs: set[str], crs: list[CRule]) -> _Chunk:
@@ -364,7 +397,119 @@ class DurableEngine(EngineBase):
         return chunk
 
     # ------------------------------------------------------------------ encoding
+    def _enc_plan(self, disc: str) -> _Plan:
+        """Pre-serialised JSON fragments for encoding ``disc`` records (see :meth:`_encode`)."""
+        top = {}
+        for name in self._used_top.get(disc, ()):
+            K = _esc(name)
+            top[name] = (f",{_jstr('t~' + K)}:", f",{_jstr('n~' + K)}:", f",{_jstr('p~' + K)}:1")
+        refs = []
+        for path, G in self._ref_targets.get(disc, {}).items():
+            r, rh, rn, rg = (_jstr(x + G) for x in ("r~", "rh~", "rn~", "rg~"))
+            refs.append(
+                (
+                    path[0] if len(path) == 1 else None,
+                    path,
+                    f",{r}:",
+                    f",{rh}:1,{rn}:",
+                    f",{rg}:1",
+                    f",{rh}:1,{rn}:0,{rg}:0",
+                    f',{r}:"m:",{rh}:0,{rn}:0,{rg}:0',
+                )
+            )
+        feats = tuple((f",{_jstr(fid)}:1", c) for fid, c in self._features.get(disc, ()))
+        return '","~t":' + _jstr(disc) + ',"~one":1', top, tuple(refs), feats
+
     def _encode(self, disc: str, fields: Mapping[str, Any], mid: str) -> str:
+        """The durable message of a record: the text :meth:`_encode_dict` gives, written
+        directly from pre-serialised fragments for flat scalar records (the hot path)."""
+        plan = self._enc_plans.get(disc)
+        if plan is None:
+            plan = self._enc_plans[disc] = self._enc_plan(disc)
+        head, top, refs, feats = plan
+        parts = ['{"sid":"0","id":"', mid, '","~i":"', mid, head]
+        add = parts.append
+        n = 0
+        for k, v in fields.items():
+            f = top.get(k)
+            if f is None:  # no rule reads it: durable never sees it
+                continue
+            t = type(v)
+            if t is str:
+                add(f[0])
+                add(_jstr("s:" + v))
+                n += 1
+            elif t is float:
+                r = _frepr(v)
+                if "e" in r or "n" in r:  # exponent (1e-05 needs '1.0e-05'), nan, inf: slow path
+                    return self._encode_dict(disc, fields, mid)
+                add(f[0])
+                add('"n:' + (str(int(v)) if v.is_integer() else r) + '"')
+                add(f[1])
+                add(r)
+                n += 2
+            elif t is bool:
+                add(f[0])
+                add('"b:1"' if v else '"b:0"')
+                n += 1
+            elif t is int:
+                r = str(v)
+                add(f[0])
+                add('"n:' + r + '"')
+                add(f[1])
+                add(r)
+                n += 2
+            elif v is None:
+                add(f[0])
+                add('"z:"')
+                n += 1
+            elif t is list:
+                add(f[0])
+                add('"l:"')
+                add(f[2])
+                n += 2
+            else:  # nested objects, subclasses: the general encoder
+                return self._encode_dict(disc, fields, mid)
+        for first, path, r_pre, num_mid, num_end, other_tail, missing in refs:
+            v = fields.get(first, MISSING) if first is not None else get(fields, path)
+            t = type(v)
+            if t is str:
+                add(r_pre)
+                add(_jstr("s:" + v))
+                add(other_tail)
+            elif t is int or t is float:
+                r = str(v) if t is int else _frepr(v)
+                if "e" in r or "n" in r:
+                    return self._encode_dict(disc, fields, mid)
+                add(r_pre)
+                add('"n:' + (str(int(v)) if t is float and v.is_integer() else r) + '"')
+                add(num_mid)
+                add(r)
+                add(num_end)
+            elif t is bool:
+                add(r_pre)
+                add('"b:1"' if v else '"b:0"')
+                add(other_tail)
+            elif v is None:
+                add(r_pre)
+                add('"z:"')
+                add(other_tail)
+            elif v is MISSING or t is list or t is dict:
+                add(missing)
+            else:
+                return self._encode_dict(disc, fields, mid)
+            n += 4
+        for frag, c in feats:
+            if holds(c, fields, _NO_ENV):
+                add(frag)
+                n += 1
+        if n > MAX_PROPERTIES:
+            return self._encode_dict(disc, fields, mid)  # raises InvalidInput
+        add("}")
+        return "".join(parts)
+
+    def _encode_dict(self, disc: str, fields: Mapping[str, Any], mid: str) -> str:
+        """The general encoder: the message as a dict, then JSON (nested fields, any value)."""
         msg: dict[str, Any] = {"sid": SID, "id": mid, "~i": mid, "~t": disc, "~one": 1}
         used = self._used.get(disc)
         slow = self._flat(msg, fields, "", used) if used else False
@@ -451,7 +596,7 @@ class DurableEngine(EngineBase):
         payload = r[1]
         while True:
             try:
-                self._record(json.loads(payload))
+                self._record(_loads(payload))
             except Exception as exc:  # never let durable swallow it into the session state
                 if self._action_error is None:
                     self._action_error = (self._rule_of(payload), exc)
@@ -474,33 +619,43 @@ class DurableEngine(EngineBase):
             k = info[0]
             if k == "m":
                 ri = info[1]
-                self._fires.append(("m", ri, tuple(b[a]["~i"] for a in self._aliases[ri])))
+                self._fires.append(("m", ri, tuple([b[a]["~i"] for a in self._aliases[ri]])))
             elif k == "b":
                 ri = info[1]
-                self._fires.append(("b", ri, tuple(b[a]["~i"] for a in self._aliases[ri]), b["b"]["~i"]))
+                self._fires.append(("b", ri, tuple([b[a]["~i"] for a in self._aliases[ri]]), b["b"]["~i"]))
             elif k == "p":
                 self._probes.add((info[1], info[2]))
 
     # ------------------------------------------------------------------ bookkeeping
+    def _intern(self, chunks: tuple[_Chunk, ...]) -> tuple[_Chunk, ...]:
+        return self._combos.setdefault(chunks, chunks)
+
     def _touch(self, ri: int, T: Tup) -> None:
         if (ri, T) not in self._touched:
             self._touched[(ri, T)] = T in self._active[ri]
 
+    def _ix_discard(self, x: str, entry: tuple[int, Tup]) -> None:
+        idx = self._idx
+        s = idx.get(x)
+        if s is None:
+            return
+        if type(s) is set:
+            s.discard(entry)
+        elif s == entry:
+            del idx[x]
+
     def _host_retract(self, mid: str) -> None:
-        for ri, T in self._idx.pop(mid, ()):
+        entries = self._idx.pop(mid, ())
+        for ri, T in (entries,) if type(entries) is tuple and entries else entries:
             self._touch(ri, T)
             if mid in T:
                 self._P[ri].discard(T)
                 bl = self._B[ri].pop(T, None)
                 for x in T:
                     if x != mid:
-                        s = self._idx.get(x)
-                        if s is not None:
-                            s.discard((ri, T))
+                        self._ix_discard(x, (ri, T))
                 for x in bl or ():
-                    s = self._idx.get(x)
-                    if s is not None:
-                        s.discard((ri, T))
+                    self._ix_discard(x, (ri, T))
             else:
                 bl = self._B[ri].get(T)
                 if bl is not None:
@@ -509,40 +664,47 @@ class DurableEngine(EngineBase):
                         del self._B[ri][T]
 
     def _settle(self, touched: dict[tuple[int, Tup], bool]) -> Step:
-        idx = self._idx
+        idx, P, B, active = self._idx, self._P, self._B, self._active
         for f in self._fires:
             ri, T = f[1], f[2]
-            self._touch(ri, T)
+            entry = (ri, T)
+            if entry not in touched:
+                touched[entry] = T in active[ri]
             if f[0] == "m":
-                self._P[ri].add(T)
+                P[ri].add(T)
                 members: tuple[str, ...] = T
             else:
-                self._B[ri].setdefault(T, set()).add(f[3])
+                B[ri].setdefault(T, set()).add(f[3])
                 members = (*T, f[3])
             for x in members:
                 s = idx.get(x)
                 if s is None:
-                    s = idx[x] = set()
-                s.add((ri, T))
+                    idx[x] = entry
+                elif type(s) is set:
+                    s.add(entry)
+                elif s != entry:
+                    idx[x] = {s, entry}
         self._fires.clear()
         started: list[tuple[int, Tup]] = []
         stopped: list[tuple[int, Tup]] = []
         rk_of = self._rk_of
         for (ri, T), was in touched.items():
-            now = T in self._P[ri] and not self._B[ri].get(T)
+            now = T in P[ri] and not B[ri].get(T)
             if now and not was:
-                self._active[ri].add(T)
-                started.append((ri, tuple(rk_of[x] for x in T)))
+                active[ri].add(T)
+                started.append((ri, tuple([rk_of[x] for x in T])))
             elif was and not now:
-                self._active[ri].discard(T)
-                stopped.append((ri, tuple(rk_of[x] for x in T)))
+                active[ri].discard(T)
+                stopped.append((ri, tuple([rk_of[x] for x in T])))
         touched.clear()
         return started, stopped
 
     # ------------------------------------------------------------------ backend hooks
     def _b_put(self, disc: str, rkey: str, fields: dict[str, Any], *, update: bool) -> Step:
         rk = (disc, rkey)
-        self._touched = touched = {}
+        touched = self._touched  # emptied by _settle; a failed step may leave entries behind
+        if touched:
+            touched = self._touched = {}
         if update:
             mid = self._ids[rk]
             self._retract(mid)
@@ -551,9 +713,13 @@ class DurableEngine(EngineBase):
         chunks = self._routes.get(disc)
         if chunks:
             text = self._encode(disc, fields, mid)
-            stored = [ch for ch in chunks if self._send(ch, _dre.assert_fact, text)]
-            if stored:
-                self._stored[mid] = stored
+            if len(chunks) == 1:  # the common case: no list, an interned 1-tuple
+                if self._send(chunks[0], _dre.assert_fact, text):
+                    self._stored[mid] = self._intern((chunks[0],))
+            else:
+                stored = [ch for ch in chunks if self._send(ch, _dre.assert_fact, text)]
+                if stored:
+                    self._stored[mid] = self._intern(tuple(stored))
         if not touched and not self._fires:
             return [], []
         return self._settle(touched)
@@ -561,7 +727,7 @@ class DurableEngine(EngineBase):
     def _retract(self, mid: str) -> None:
         stored = self._stored.pop(mid, None)
         if stored:  # a message no alpha test accepted was never stored: nothing to retract
-            text = '{"sid":"0","id":' + json.dumps(mid) + "}"
+            text = '{"sid":"0","id":"' + mid + '"}'  # ids are ours: hex digits, nothing to escape
             for ch in stored:
                 self._send(ch, _dre.retract_fact, text, retract=True)
         if mid in self._idx:
@@ -569,7 +735,9 @@ class DurableEngine(EngineBase):
 
     def _b_remove(self, disc: str, rkey: str) -> Step:
         rk = (disc, rkey)
-        self._touched = touched = {}
+        touched = self._touched
+        if touched:
+            touched = self._touched = {}
         mid = self._ids.get(rk)
         if mid is None:
             return [], []
@@ -589,6 +757,7 @@ class DurableEngine(EngineBase):
         self._chunks.clear()
         self._routes.clear()
         self._stored.clear()
+        self._combos.clear()
         self._idx.clear()
         self._P.clear()
         self._B.clear()
@@ -600,7 +769,7 @@ class DurableEngine(EngineBase):
         return {
             "chunks": len(self._chunks),
             "live_ids": len(self._ids),
-            "index_entries": sum(len(s) for s in self._idx.values()),
+            "index_entries": sum(len(s) if type(s) is set else 1 for s in self._idx.values()),
             "false_duplicates": self.false_duplicates,
         }
 
