@@ -1,0 +1,35 @@
+"""Loading the pack's data files (standards content as YAML, with provenance)."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dualprev_core.provenance import Citation
+
+__all__ = ["data_file", "load", "citation", "criteria_dir"]
+
+
+def data_file(name: str) -> Path:
+    """The path of a data file shipped in ``dualprev_chemical/data``."""
+    return Path(str(resources.files("dualprev_chemical").joinpath("data", name)))
+
+
+def criteria_dir() -> Path:
+    """The folder of the pack's rule files (``dualprev_chemical/criteria``)."""
+    return Path(str(resources.files("dualprev_chemical").joinpath("criteria")))
+
+
+@functools.cache
+def load(name: str) -> Any:
+    """A data file's content (parsed once)."""
+    return yaml.safe_load(data_file(name).read_text(encoding="utf-8"))
+
+
+def citation(data: dict[str, Any], **override: Any) -> Citation:
+    """A :class:`Citation` from a data file's ``citation`` mapping, with fields overridden."""
+    return Citation.from_mapping({**data, **override})
