@@ -1,16 +1,55 @@
 """Hook implementations of the chemical pack (registered in the ``dualprev`` entry-point group).
 
-This release is the installable skeleton: it declares its manifest and the GB 6441
-categories its industry uses. Criteria, methods and templates arrive with the pack's issue.
+What it contributes:
+
+* GB 6441 categories the industry uses (``_categories.py``);
+* the 安监总管三〔2017〕121号 criteria as two rule files (found by inspection / from recorded facts)
+  and one :class:`~dualprev_core.plugins.Criterion` record per item with the facts it needs;
+* 应急〔2019〕78号 inspection templates by control function and owner level;
+* the 应急〔2018〕19号 enterprise level, default for ``industry: chemical``;
+* derived rule facts (GB 18218 Σq/Q, R, level, 两重点一重大 flags) and the report sections
+  ``major_hazard_installations``, ``chemical:two_key_one_major``, ``chemical:inspection_plan`` and
+  ``chemical:grading_defaults``.
 """
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+from typing import Any
+
 from dualprev_core import hookimpl
-from dualprev_core.plugins import PackManifest, Registrar
+from dualprev_core.assessment import Assessment
+from dualprev_core.errors import Problem, ValidationError
+from dualprev_core.model import Enterprise
+from dualprev_core.plugins import Criterion, PackManifest, Registrar
+from dualprev_core.provenance import Citation
+from dualprev_core.rules import AnyOf, RuleSet, load_ruleset
 
 from . import __version__
 from ._categories import CATEGORIES, STANDARDS
+from ._data import criteria_dir, load
+from .analysis import analyse, concerns, derived_facts
+from .enterprise_level import CITATION as LEVEL_CITATION
+from .enterprise_level import METHOD, diagnosis_level
+from .templates import inspection_plan, inspection_templates
+
+__all__ = [
+    "RULE_FILES",
+    "ITEM_TITLES",
+    "dualprev_pack_manifest",
+    "dualprev_register_accident_categories",
+    "dualprev_register_criteria",
+    "dualprev_register_templates",
+    "dualprev_register_policies",
+    "dualprev_enterprise_facts",
+    "dualprev_assess_enterprise",
+]
+
+#: The 20 items' titles (condensed), by item number.
+ITEM_TITLES: dict[int, str] = {int(n): v["zh"] for n, v in load("121-2017-items.yaml")["items"].items()}
+#: The pack's rule files (in ``dualprev_chemical/criteria``), each with its ``.examples.yaml``.
+RULE_FILES = ("121-2017-inspections.yaml", "121-2017-standing.yaml")
 
 
 @hookimpl
@@ -30,3 +69,86 @@ def dualprev_register_accident_categories(registrar: Registrar) -> None:
     for edition, refs in CATEGORIES.items():
         for ref in refs:
             registrar.accident_category(ref, edition=edition)
+
+
+@functools.cache
+def _ruleset(path: Path) -> RuleSet:
+    """A rule file parsed once per process (parsing is the slow part of loading the pack)."""
+    return load_ruleset(path)
+
+
+def _facts_needed(conditions: Any) -> list[str]:
+    out: list[str] = []
+    for cond in conditions:
+        out += _facts_needed(cond.items) if isinstance(cond, AnyOf) else [".".join(cond.path)]
+    return out
+
+
+@hookimpl
+def dualprev_register_criteria(registrar: Registrar) -> None:
+    items: dict[int, tuple[Citation, list[str]]] = {}
+    for name in RULE_FILES:
+        path = criteria_dir() / name
+        registrar.rule_file(path)
+        for rule in _ruleset(path).rules:
+            n = int(rule.citation.clause.strip("第项"))
+            cit, facts = items.get(n, (rule.citation, []))
+            for p in rule.when:
+                facts += [f for f in _facts_needed(getattr(p, "where", ()) or ()) if f.startswith("chemical:") or f == "installation"]
+            items[n] = (cit, facts)
+    for n, (cit, facts) in sorted(items.items()):
+        registrar.criterion(Criterion(f"chem-121-item-{n:02d}", ITEM_TITLES[n], "major_hidden_danger", cit,
+                                      facts_needed=tuple(dict.fromkeys(facts))))
+
+
+@hookimpl
+def dualprev_register_templates(registrar: Registrar) -> None:
+    for t in inspection_templates():
+        registrar.inspection_template(t)
+
+
+@hookimpl
+def dualprev_register_policies(registrar: Registrar) -> None:
+    registrar.enterprise_level_method(METHOD, diagnosis_level, LEVEL_CITATION)
+    registrar.default_enterprise_level_method("chemical", METHOD)
+
+
+@hookimpl
+def dualprev_enterprise_facts(assessment: Assessment) -> list[dict[str, Any]] | None:
+    return derived_facts(assessment) if concerns(assessment.enterprise) else None
+
+
+@hookimpl
+def dualprev_assess_enterprise(assessment: Assessment) -> dict[str, Any] | None:
+    if not concerns(assessment.enterprise):
+        return None
+    res = analyse(assessment.enterprise)
+    g = load("grading-defaults.yaml")
+    kinds = {p.id: p.kind.key for p in assessment.enterprise.risk_points}
+    other = []
+    for r in assessment.enterprise.risks:
+        d = g["defaults"].get(kinds.get(r.risk_point or "", ""))
+        variant = r.variant or assessment.enterprise.settings.variants.get(r.method) or assessment.packs.registry.method(r.method).default_variant
+        if d and (r.method, variant) != (d["method"], d["variant"]):
+            other.append({"risk": r.id, "method": r.method, "variant": variant, "default": f"{d['method']} {d['variant']}"})
+    return {
+        "major_hazard_installations": [u.to_dict() for u in res.units.values()],
+        "chemical:two_key_one_major": {
+            "enterprise": res.two_key_one_major(),
+            "units": {uid: f.to_dict() for uid, f in res.flags.items()},
+            "key_processes": {m.id: list(m.facts.get("chemical:key_processes", [])) for m in assessment.enterprise.major_hazard_installations
+                              if m.facts.get("chemical:key_processes")},
+        },
+        "chemical:inspection_plan": inspection_plan(assessment, res),
+        "chemical:grading_defaults": {"defaults": g["defaults"], "citation": g["citation"], "risks_graded_otherwise": other},
+    }
+
+
+@hookimpl
+def dualprev_validate_enterprise(enterprise: Enterprise) -> list[Problem] | None:
+    """The ``chemical:`` facts and inventories, checked at load time (problems come with lines)."""
+    try:
+        analyse(enterprise)
+    except ValidationError as exc:
+        return list(exc.problems)
+    return None
