@@ -250,6 +250,8 @@ class Assessment:
         self._pending_changes: list[LevelChange] = []
         self._criteria: CriteriaSession | None = None
         self._engine_kind = rules_engine
+        #: Criteria that matched but could not be acted on, with the reason (never silently lost).
+        self.unapplied: list[tuple[Any, str]] = []
         self._recorded_sources: set[str] = {src for ev in self.ledger.events if (src := getattr(ev, "source", None))}
         self._inspection_facts: dict[str, dict[str, Any]] = {i.id: dict(i.facts) for i in enterprise.inspections if i.facts}
         self.ledger.subscribe(self._on_event)
@@ -477,6 +479,8 @@ class Assessment:
                 alias = str(value.get("on", ""))
                 b = next((b for b in m.bindings if b.alias == alias and b.type == "control"), None)
                 if b is None or b.key not in self._controls:
+                    self.unapplied.append((m, f"open_hidden_danger 'on: {alias}' is bound to no control of this enterprise; "
+                                              "record a control covering it (see the pack's docs)"))
                     continue
                 source = f"criterion:{m.rule}:{b.key}"
                 if source in self._recorded_sources:

@@ -195,6 +195,8 @@ def _assess(path: Path, as_json: bool, lang: str, rule_files: tuple[Path, ...] =
     a = Assessment(enterprise, packs=packs)
     findings = a.evaluate_criteria(at=_latest_time(enterprise))
     report = assessment_report(a)
+    for m, why in a.unapplied:
+        click.echo(f"dualprev: warning: criterion {m.rule} ({m.citation}) matched but was not applied: {why}", err=True)
     report["criteria_matches"] = [m.to_dict() for m in findings]
     if as_json:
         _out(report)
@@ -218,12 +220,13 @@ def _assess(path: Path, as_json: bool, lang: str, rule_files: tuple[Path, ...] =
     console.print(t)
     console.print(f"[bold]{L['major_risks']}[/]: " + (", ".join(f"{m['id']} {m['name']}" for m in report["major_risks"]) or L["none"]))
     if report["hidden_dangers"]:
-        t = Table("ID", L["control"], L["grade"], L["state"], title=L["hidden_dangers"])
+        t = Table("ID", L["control"], L["grade"], L["state"], "依据" if lang == "zh" else "criteria", title=L["hidden_dangers"])
         for h in report["hidden_dangers"]:
-            t.add_row(h["id"], h["control"], h["grade"] or "—", h["state"])
+            crit = "\n".join(f"{c['criterion_id']} ({c['citation'].get('standard', '')} {c['citation'].get('clause', '')})".strip() for c in h["criteria"])
+            t.add_row(h["id"], h["control"], h["grade"] or "—", h["state"], crit)
         console.print(t)
     for key, section in report.items():
-        if key not in {"format", "enterprise", "level_counts", "risks", "areas", "major_risks", "hidden_dangers", "packs", "criteria_matches"}:
+        if key not in {"format", "enterprise", "level_counts", "risks", "areas", "major_risks", "hidden_dangers", "packs", "criteria_matches", "criteria_unapplied"}:
             console.print(f"[bold]{key}[/]")
             console.print_json(json.dumps(section, ensure_ascii=False, default=str))
 

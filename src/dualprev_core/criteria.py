@@ -24,13 +24,24 @@ from .rules import Match, make_engine
 if TYPE_CHECKING:
     from .assessment import Assessment
 
-__all__ = ["CriteriaSession", "criterion_ref"]
+__all__ = ["CriteriaSession", "criterion_ref", "applies"]
 
 
 def criterion_ref(match: Match, versions: dict[str, str]) -> CriterionRef:
     """The :class:`CriterionRef` recorded on a hidden danger for a matching rule."""
     pack = match.pack or "unknown"
     return CriterionRef(criterion_id=match.rule, pack=pack, pack_version=versions.get(pack, ""), citation=match.citation)
+
+
+def applies(manifest: Any, industry: str) -> bool:
+    """Whether a pack's rule files apply to an enterprise of ``industry``.
+
+    A pack that declares an industry (``PackManifest.industry``) judges only enterprises of that
+    industry — mine criteria are not applied to a chemical plant; a pack without one, or an
+    enterprise that names no industry, gets every installed pack's rules.
+    """
+    pack_industry = getattr(manifest, "industry", "") or ""
+    return not pack_industry or not industry or industry == pack_industry
 
 
 def _grades_major(match: Match) -> bool:
@@ -51,7 +62,11 @@ class CriteriaSession:
         self.pending: list[Match] = []
         # Rule sets were validated once at registration, with the registering pack as provider
         # (a file's own 'pack' field is informational), so a criterion names the installed pack.
-        for _ruleset_id, ruleset in sorted(assessment.packs.registry.rulesets.items()):
+        self.skipped: list[str] = []
+        for ruleset_id, ruleset in sorted(assessment.packs.registry.rulesets.items()):
+            if not applies(assessment.packs.manifests.get(ruleset.pack or ""), assessment.enterprise.industry):
+                self.skipped.append(ruleset_id)
+                continue
             self.pending += self.engine.load(ruleset)
         from .facts import enterprise_facts
 

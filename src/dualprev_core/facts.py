@@ -20,7 +20,7 @@ type                    fields (besides ``type``, ``key`` and the record's own `
 ``control``             name, kind, owner_level, post, critical, mitigates (list), state
                         (effective/weakened/failed/missing), areas (of its risks)
 ``installation``        name, area, kind (major hazard installation candidates)
-``monitoring_point``    name, area, quantity, unit, control
+``monitoring_point``    name, area, quantity, unit, control, expected_interval_s
 ``hidden_danger``       control, finding, state, grade, source, owner_level, overdue, suspended, and
                         the ``facts`` of the inspections that found it
 ``mitigation``          control, risk (one per control–risk pair; key ``<control>><risk>``)
@@ -130,7 +130,7 @@ def enterprise_facts(a: Assessment, *, overlay: Mapping[tuple[str, str], Mapping
     out += [control_fact(a, c.id) for c in e.controls]
     out += [_merge({"type": "installation", "key": m.id, "name": m.name, "area": m.area, "kind": m.kind}, m.facts, {}) for m in e.major_hazard_installations]
     out += [_merge({"type": "monitoring_point", "key": m.id, "name": m.name, "area": m.area, "quantity": m.quantity, "unit": m.unit,
-                    "control": m.control}, m.facts, {}) for m in e.monitoring_points]
+                    "control": m.control, "expected_interval_s": m.expected_interval_s}, m.facts, {}) for m in e.monitoring_points]
     out += [hidden_danger_fact(hd, a.inspection_facts(hd)) for hd in a.ledger.all()]
     out += [{"type": "mitigation", "key": f"{c.id}>{r}", "control": c.id, "risk": r} for c in e.controls for r in c.mitigates]
     for ar in e.areas:

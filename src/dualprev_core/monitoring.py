@@ -232,7 +232,9 @@ class Monitor:
     def _act(self, matches: list[Match], at: datetime) -> FeedResult:
         alarms, hds, actions = [], [], []
         for m in matches:
-            first_alias = m.bindings[0].alias if m.bindings else ""
+            # the point comes from the reading (event or silence) the rule bound, wherever it sits
+            first_alias = next((b.alias for b in m.bindings if b.key in self._keys or m.facts.get(b.alias, {}).get("point")),
+                               m.bindings[0].alias if m.bindings else "")
             for o in m.outcomes:
                 value = o.value if isinstance(o.value, Mapping) else {"value": o.value}
                 if o.kind == "alarm":

@@ -75,6 +75,7 @@ def assessment_report(a: Assessment) -> dict[str, Any]:
         "major_risks": major,
         "hidden_dangers": [hidden_danger_summary(hd) for hd in a.ledger.all()],
         "packs": {name: m.version for name, m in a.packs.manifests.items()},
+        "criteria_unapplied": [{"match": m.to_dict(), "reason": why} for m, why in a.unapplied],
     }
     report.update(a.packs.assess_enterprise(a))
     return report
