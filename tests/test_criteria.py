@@ -164,3 +164,40 @@ def test_structured_record_facts_stay_out_of_rule_facts():
     assert "chemical:inventory" not in u1 and u1["names"] == ["甲醇", "甲苯"]
     assert a.enterprise.major_hazard_installations[0].facts["chemical:inventory"][0]["max_quantity_t"] == 180  # kept in the model
     a.record_inspection(Inspection("I1", "C1", InspectionResult.FAILED, "张三", _T0))  # the engine accepts the facts
+
+
+def test_a_packs_rules_apply_only_to_its_industry():
+    import copy
+
+    mod = make_test_pack()
+    manifest = PackManifest(name="testpack", version="1.2.3", core_api=">=1.0,<2", industry="chemical")
+    mod.dualprev_pack_manifest = hookimpl(lambda: manifest)
+    packs = load_packs(load_entrypoints=False, extra=[mod])
+    for industry, major in [("chemical", True), ("", True), ("mining", False)]:
+        doc = copy.deepcopy(DOC)
+        doc["enterprise"]["industry"] = industry
+        a = Assessment(parse_enterprise(doc), packs=packs, rules_engine="reference")
+        hd = a.record_inspection(Inspection("I1", "C1", InspectionResult.FAILED, "张三", _T0)).hidden_danger
+        assert hd.is_major is major, industry
+
+
+def test_a_criterion_with_nothing_to_open_on_is_reported(tmp_path):
+    import copy
+
+    rule = (Path(__file__).parent / "data" / "test-standing.yaml").read_text(encoding="utf-8")
+    rule = rule.split("    when:")[0] + """    when:
+      - fact: enterprise
+        as: e
+        where: [{field: principal_certified, op: eq, value: false}]
+    then:
+      - open_hidden_danger: {on: e, grade: major}
+"""
+    path = tmp_path / "on-enterprise.yaml"
+    path.write_text(rule, encoding="utf-8")
+    doc = copy.deepcopy(DOC)
+    doc["enterprise"]["facts"] = {"principal_certified": False}
+    a = Assessment(parse_enterprise(doc), packs=load_packs(load_entrypoints=False, extra=[make_test_pack(path)]), rules_engine="reference")
+    a.evaluate_criteria(at=_T0)
+    assert not a.ledger.all()
+    ((match, why),) = a.unapplied
+    assert match.rule == "S-01" and "bound to no control" in why
