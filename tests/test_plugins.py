@@ -215,3 +215,22 @@ def test_pack_validation_problems_come_with_the_core_ones_and_lines(tmp_path):
         load_enterprise(p, packs=packs)
     (problem,) = exc.value.problems
     assert problem.path == "risks[0].facts.test:depth" and problem.line == 12 and "got 'deep'" in problem.message
+
+
+def test_bulk_registrar_helpers(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data"
+    for name in ("test-criteria.yaml", "test-criteria.examples.yaml", "test-monitoring.yaml"):
+        shutil.copy(data / name, tmp_path / name)
+
+    def register(registrar):
+        registrar.rule_directory(tmp_path)
+
+    packs = load_packs(load_entrypoints=False, extra=[make_pack(
+        "bulk", dualprev_register_criteria=register,
+        dualprev_register_accident_categories=lambda registrar: registrar.accident_categories({"1986": ["火灾"], "2025": ["窒息"]}))])
+    assert not packs.errors
+    assert sorted(packs.registry.contributions("bulk")["rule_files"]) == ["test-criteria", "test-monitoring"]
+    assert packs.registry.contributions("bulk")["accident_categories"] == ["GB6441-1986:08", "GB6441-2025:asphyxiation"]

@@ -186,6 +186,12 @@ class Registrar:
         cid = accident_taxonomy(edition).get(ref).id
         self._staged.append(lambda: self._registry.categories.setdefault(cid, []).append(self.pack))
 
+    def accident_categories(self, by_edition: Mapping[str, Iterable[str]]) -> None:
+        """Declare many categories at once: ``{"1986": ["火灾", ...], "2025": [...]}``."""
+        for edition, refs in by_edition.items():
+            for ref in refs:
+                self.accident_category(ref, edition=edition)
+
     def grading_method(self, method: GradingMethod) -> None:
         if not isinstance(method, GradingMethod):
             raise InvalidInput(f"grading_method takes a GradingMethod (got {type(method).__name__})")
@@ -224,6 +230,19 @@ class Registrar:
             self._registry.rulesets[rid] = ruleset
 
         self._staged.append(commit)
+
+    def rule_directory(self, folder: str | Path) -> list[Path]:
+        """Register every rule file in ``folder`` (``*.yaml``/``*.json``, not ``*.examples.*``), by name.
+
+        :returns: the files registered.
+        """
+        root = Path(folder)
+        if not root.is_dir():
+            raise InvalidInput(f"rule directory {str(root)!r} does not exist")
+        files = sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml", ".json") and ".examples." not in p.name)
+        for f in files:
+            self.rule_file(f)
+        return files
 
     def criterion(self, criterion: Criterion) -> None:
         if criterion.id in self._registry.criteria:

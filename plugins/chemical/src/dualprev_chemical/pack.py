@@ -66,9 +66,7 @@ def dualprev_pack_manifest() -> PackManifest:
 
 @hookimpl
 def dualprev_register_accident_categories(registrar: Registrar) -> None:
-    for edition, refs in CATEGORIES.items():
-        for ref in refs:
-            registrar.accident_category(ref, edition=edition)
+    registrar.accident_categories(CATEGORIES)
 
 
 @functools.cache

@@ -10,16 +10,20 @@ from typing import Any
 
 import yaml
 
-__all__ = ["rule_files", "known_checks", "CHECK_FIELD"]
+__all__ = ["criteria_dir", "rule_files", "known_checks", "CHECK_FIELD"]
 
 #: The control fact naming which check a control is (what the criteria match on).
 CHECK_FIELD = "construction:check"
 
 
+def criteria_dir() -> Path:
+    """The folder of the pack's rule files (and their ``.examples.yaml``)."""
+    return Path(str(resources.files("dualprev_construction").joinpath("criteria")))
+
+
 def rule_files() -> list[Path]:
     """The rule files under ``criteria/`` (not their ``.examples.yaml``), sorted by name."""
-    folder = Path(str(resources.files("dualprev_construction").joinpath("criteria")))
-    return sorted(p for p in folder.glob("*.yaml") if not p.name.endswith(".examples.yaml"))
+    return sorted(p for p in criteria_dir().glob("*.yaml") if not p.name.endswith(".examples.yaml"))
 
 
 def _conditions(node: Any) -> Iterator[Mapping[str, Any]]:

@@ -23,7 +23,7 @@ from dualprev_core.plugins import PackManifest, Registrar
 
 from . import __version__
 from ._categories import CATEGORIES, STANDARDS
-from .criteria import rule_files
+from .criteria import criteria_dir
 from .phases import PHASES_FACT, is_active, parse_phases
 from .subprojects import LINK_FACT, NS, cantilever_ratio, control_subprojects, project, subproject_of_risk
 from .templates import templates
@@ -53,16 +53,13 @@ def dualprev_pack_manifest() -> PackManifest:
 
 @hookimpl
 def dualprev_register_accident_categories(registrar: Registrar) -> None:
-    for edition, refs in CATEGORIES.items():
-        for ref in refs:
-            registrar.accident_category(ref, edition=edition)
+    registrar.accident_categories(CATEGORIES)
 
 
 @hookimpl
 def dualprev_register_criteria(registrar: Registrar) -> None:
     """The 建质规〔2022〕2号 rule files, one per article (第四条 … 第十四条)."""
-    for path in rule_files():
-        registrar.rule_file(path)
+    registrar.rule_directory(criteria_dir())
 
 
 @hookimpl
