@@ -232,5 +232,5 @@ def test_bulk_registrar_helpers(tmp_path):
         "bulk", dualprev_register_criteria=register,
         dualprev_register_accident_categories=lambda registrar: registrar.accident_categories({"1986": ["火灾"], "2025": ["窒息"]}))])
     assert not packs.errors
-    assert sorted(packs.registry.contributions("bulk")["rule_files"]) == ["test-criteria", "test-monitoring"]
+    assert sorted(packs.registry.contributions("bulk")["rule_files"]) == ["test-major-criteria", "test-monitoring"]
     assert packs.registry.contributions("bulk")["accident_categories"] == ["GB6441-1986:08", "GB6441-2025:asphyxiation"]
