@@ -340,3 +340,46 @@ def test_guard_closed_engine() -> None:
     e.close()
     with pytest.raises(RuleEngineError, match="closed"):
         e.assert_facts([])
+
+
+def test_trap_non_equality_joins_are_never_sent_to_durable(monkeypatch):
+    """durable-rules scans its frames for joins other than equality and reads freed frames
+    (segfault in isBetaMatch under generated rule sets, measured in hundreds of cases); the
+    adapter evaluates those joins on the host with the shared definition instead."""
+    import json
+
+    pytest.importorskip("durable_rules_engine")
+    import durable_rules_engine as dre
+
+    from dualprev_core.rules import load_ruleset, make_engine
+    from rules.rules_helpers import doc, rule
+
+    sent: list[str] = []
+    real = dre.create_ruleset
+    monkeypatch.setattr(dre, "create_ruleset", lambda name, text: (sent.append(text), real(name, text))[1])
+    rs = load_ruleset(doc(rule("r", [
+        {"fact": "a", "as": "x", "where": []},
+        {"fact": "b", "as": "y", "where": [{"field": "v", "op": "gt", "ref": "x.v"}, {"field": "k", "op": "eq", "ref": "x.k"}]},
+        {"none": {"fact": "c", "where": [{"field": "v", "op": "ne", "ref": "y.v"}]}},
+    ])))
+    with make_engine("durable") as eng:
+        eng.load(rs)
+        facts = [{"type": "a", "key": "a1", "v": 1, "k": "K"}, {"type": "b", "key": "b1", "v": 2, "k": "K"},
+                 {"type": "b", "key": "b2", "v": 0, "k": "K"}, {"type": "c", "key": "c1", "v": 2}]
+        started = eng.assert_facts(facts[:3])
+        assert [m.binding("y").key for m in started] == ["b1"]  # 2 > 1 holds, 0 > 1 does not
+        eng.assert_facts(facts[3:])  # c1.v == b1.v: 'ne' is false, so c1 does not block
+        assert [m.binding("y").key for m in eng.current_matches()] == ["b1"]
+
+    def joins(node, parent=None):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if isinstance(v, dict) and len(v) == 1 and isinstance(next(iter(v.values())), str) and next(iter(v.values())).startswith(("r~", "rh~", "rg~", "rn~")):
+                    yield parent, k
+                yield from joins(v, k)
+        elif isinstance(node, list):
+            for x in node:
+                yield from joins(x, parent)
+
+    found = [j for text in sent for j in joins(json.loads(text))]
+    assert found and all(parent != "$neq" and not str(parent).startswith(("$lt", "$gt")) for parent, _ in found), found

@@ -37,6 +37,7 @@ from ._core import (
     RuleEngineError,
     Step,
     Tup,
+    _walk_conds,
     canon_number,
     get,
     holds,
@@ -59,6 +60,15 @@ _DOP = {"lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
 
 
 # --------------------------------------------------------------------------- helpers
+def _split_host(where: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """Split a pattern's conditions into those sent to durable-rules and those the host checks:
+    any condition (or ``any`` group) holding a ``ref`` with an operator other than ``eq``."""
+    durable, host = [], []
+    for c in where:
+        (host if any(x.ref is not None and x.op != "eq" for x in _walk_conds([c])) else durable).append(c)
+    return tuple(durable), tuple(host)
+
+
 def fnv32(s: str) -> int:
     """durable-rules' 32-bit identity hash (``fnv1Hash32`` in state.c; C char is signed)."""
     h = 0x811C9DC5
@@ -191,6 +201,8 @@ class DurableEngine(EngineBase):
         #: (one set per stored fact would be a GC-tracked container per fact)
         self._idx: dict[str, tuple[int, Tup] | set[tuple[int, Tup]]] = {}
         self._fires: list[tuple[Any, ...]] = []
+        #: rule index -> (positive aliases, {alias: host conditions}, {none index: host conditions})
+        self._host_checks: dict[int, tuple[tuple[str, ...], dict[str, tuple[Any, ...]], dict[int, tuple[Any, ...]]]] = {}
         self._features: dict[str, list[tuple[str, Condition | AnyOf]]] = {}
         self._feature_ids: dict[tuple[str, str], str] = {}
         self._ref_targets: dict[str, dict[tuple[str, ...], str]] = {}
@@ -319,18 +331,35 @@ class DurableEngine(EngineBase):
         amap = {p.alias: f"a{k}" for k, p in enumerate(cr.positives)}
         adisc = {p.alias: p.disc for p in cr.positives}
         self._aliases[cr.index] = tuple(amap[p.alias] for p in cr.positives)
-        alts = [[{amap[p.alias]: e} for e in self._pattern(p.disc, p.where, amap, adisc, cr.name)] for p in cr.positives]
+        # Joins other than equality are evaluated on the host (see _host_ok): durable-rules scans
+        # its frames for them and reads freed frames (segfault in isBetaMatch, measured).
+        pos_where: dict[str, tuple[Any, ...]] = {}
+        host_pos: dict[str, tuple[Any, ...]] = {}
+        for p in cr.positives:
+            pos_where[p.alias], h = _split_host(p.where)
+            if h:
+                host_pos[p.alias] = h
+        nones: list[tuple[str, tuple[Any, ...]]] = []
+        host_none: dict[int, tuple[Any, ...]] = {}
+        for j, (disc, where) in enumerate(cr.nones):
+            d, h = _split_host(where)
+            nones.append((disc, d))
+            if h:
+                host_none[j] = h
+        if host_pos or host_none:
+            self._host_checks[cr.index] = (tuple(p.alias for p in cr.positives), host_pos, host_none)
+        alts = [[{amap[p.alias]: e} for e in self._pattern(p.disc, pos_where[p.alias], amap, adisc, cr.name)] for p in cr.positives]
         combos = [list(c) for c in itertools.product(*alts)]
         rules: dict[str, Any] = {}
         for k, combo in enumerate(combos):
             name = f"m{cr.index}_{k}"
             rules[name] = {"all": combo}
             self._names[name] = ("m", cr.index)
-        for j, (disc, where) in enumerate(cr.nones):
+        for j, (disc, where) in enumerate(nones):
             for k, b in enumerate(e for combo in combos for e in ((combo, x) for x in self._pattern(disc, where, amap, adisc, cr.name))):
                 name = f"b{cr.index}_{j}_{k}"
                 rules[name] = {"all": b[0] + [{"b": b[1]}]}
-                self._names[name] = ("b", cr.index)
+                self._names[name] = ("b", cr.index, j)
         discs = set(cr.discs)
         if cr.held is not None:
             j, ep = cr.held
@@ -619,12 +648,31 @@ class DurableEngine(EngineBase):
             k = info[0]
             if k == "m":
                 ri = info[1]
-                self._fires.append(("m", ri, tuple([b[a]["~i"] for a in self._aliases[ri]])))
+                T = tuple([b[a]["~i"] for a in self._aliases[ri]])
+                if ri not in self._host_checks or self._host_ok(ri, T, None, None):
+                    self._fires.append(("m", ri, T))
             elif k == "b":
                 ri = info[1]
-                self._fires.append(("b", ri, tuple([b[a]["~i"] for a in self._aliases[ri]]), b["b"]["~i"]))
+                T = tuple([b[a]["~i"] for a in self._aliases[ri]])
+                blocker = b["b"]["~i"]
+                if ri not in self._host_checks or self._host_ok(ri, T, info[2], blocker):
+                    self._fires.append(("b", ri, T, blocker))
             elif k == "p":
                 self._probes.add((info[1], info[2]))
+
+    def _host_ok(self, ri: int, T: Tup, none_index: int | None, blocker: str | None) -> bool:
+        """The host-evaluated conditions of rule ``ri`` (non-equality joins) on tuple ``T``:
+        the positive patterns' own, or, for a blocker of ``none`` pattern ``none_index``, that
+        pattern's.  Uses the shared definition :func:`holds`, as the reference engine does.
+        """
+        aliases, host_pos, host_none = self._host_checks[ri]
+        records, rk_of = self._records, self._rk_of
+        env = {alias: records.get(rk_of.get(mid), {}) for alias, mid in zip(aliases, T, strict=True)}
+        if none_index is None:
+            return all(holds(c, env[alias], env) for alias, conds in host_pos.items() for c in conds)
+        conds = host_none.get(none_index, ())
+        fields = records.get(rk_of.get(blocker), {})
+        return all(holds(c, fields, env) for c in conds)
 
     # ------------------------------------------------------------------ bookkeeping
     def _intern(self, chunks: tuple[_Chunk, ...]) -> tuple[_Chunk, ...]:
