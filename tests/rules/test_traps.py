@@ -350,9 +350,9 @@ def test_trap_non_equality_joins_are_never_sent_to_durable(monkeypatch):
 
     pytest.importorskip("durable_rules_engine")
     import durable_rules_engine as dre
+    from rules.rules_helpers import doc, rule
 
     from dualprev_core.rules import load_ruleset, make_engine
-    from rules.rules_helpers import doc, rule
 
     sent: list[str] = []
     real = dre.create_ruleset
