@@ -225,10 +225,34 @@ def _assess(path: Path, as_json: bool, lang: str, rule_files: tuple[Path, ...] =
             crit = "\n".join(f"{c['criterion_id']} ({c['citation'].get('standard', '')} {c['citation'].get('clause', '')})".strip() for c in h["criteria"])
             t.add_row(h["id"], h["control"], h["grade"] or "—", h["state"], crit)
         console.print(t)
+    core_keys = {"format", "enterprise", "level_counts", "risks", "areas", "major_risks", "hidden_dangers", "packs",
+                 "criteria_matches", "criteria_unapplied"}
     for key, section in report.items():
-        if key not in {"format", "enterprise", "level_counts", "risks", "areas", "major_risks", "hidden_dangers", "packs", "criteria_matches", "criteria_unapplied"}:
-            console.print(f"[bold]{key}[/]")
-            console.print_json(json.dumps(section, ensure_ascii=False, default=str))
+        if key not in core_keys:
+            _print_section(console, key, section)
+    if any(k not in core_keys for k in report):
+        console.print("(--json " + ("给出完整内容" if lang == "zh" else "gives every field") + ")", markup=False)
+
+
+def _scalar(v: Any) -> bool:
+    return v is None or isinstance(v, (str, int, float, bool))
+
+
+def _print_section(console: Console, key: str, section: Any) -> None:
+    """A pack's report section for people: a table of its records' plain fields."""
+    if isinstance(section, list) and section and all(isinstance(x, dict) for x in section):
+        plain = [c for c in section[0] if all(_scalar(x.get(c)) for x in section)]
+        first = ("id", "name", "level_zh", "level", "R", "sum_q_over_Q", "is_major_hazard", "class", "status")
+        cols = ([c for c in first if c in plain] + [c for c in plain if c not in first])[:7]
+        t = Table(*cols, title=key)
+        for x in section:
+            t.add_row(*("—" if x.get(c) is None else str(x.get(c)) for c in cols))
+        console.print(t)
+    elif isinstance(section, dict):
+        plain = {k: v for k, v in section.items() if _scalar(v)}
+        console.print(f"[bold]{key}[/]: " + "; ".join(f"{k}={v}" for k, v in plain.items()), soft_wrap=True)
+    else:
+        console.print(f"[bold]{key}[/]: {len(section) if hasattr(section, '__len__') else section}")
 
 
 @cli.command("assess")
