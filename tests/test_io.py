@@ -234,3 +234,24 @@ def test_fast_schema_check_agrees_with_jsonschema():
         assert _schema_accepts(doc) == reference
 
     check()
+
+
+def test_duplicate_keys_are_refused_not_silently_overwritten(tmp_path):
+    p = tmp_path / "e.yaml"
+    p.write_text("format: dualprev-enterprise/1\nenterprise: {id: E, name: 企业}\nareas:\n  - id: A\n    name: 一车间\n    name: 二车间\n",
+                 encoding="utf-8")
+    with pytest.raises(ValidationError) as exc:
+        load_enterprise(p)
+    (problem,) = exc.value.problems
+    assert (problem.path, problem.line) == ("areas[0].name", 6) and "duplicate key" in problem.message
+    j = tmp_path / "e.json"
+    j.write_text('{"format": "dualprev-enterprise/1", "enterprise": {"id": "E", "name": "a", "name": "b"}}', encoding="utf-8")
+    with pytest.raises(ValidationError, match="duplicate key 'name'"):
+        load_enterprise(j)
+
+
+def test_yaml_1_2_booleans_only_true_and_false():
+    from dualprev_core._yaml_lines import load_yaml_with_lines
+
+    data, *_ = load_yaml_with_lines("a: yes\nb: on\nc: true\nd: 1e-5\ne: 12\nf: 2026-11-30T08:00:00\n")
+    assert data == {"a": "yes", "b": "on", "c": True, "d": 1e-05, "e": 12, "f": "2026-11-30T08:00:00"}

@@ -1,57 +1,80 @@
-"""Load YAML keeping the line of every value, so errors can say where in the file."""
+"""YAML as dualprev reads it: one parse that keeps the line of every value and key, and reports
+duplicate keys (a plain YAML load keeps the last value silently — a user's record lost).
+
+Scalars follow YAML 1.2 (only ``true``/``false`` are booleans, so ``on:`` stays a key and
+``yes`` a string; ``1e-5`` is a float), and timestamps stay text so that times are read by the
+formats' own rules (the enterprise file's +08:00 default).
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
 
-__all__ = ["load_yaml_with_lines", "line_of", "Lines", "TextTimesLoader"]
+__all__ = ["DualprevLoader", "load_yaml_with_lines", "line_of", "Lines"]
 
 Lines = dict[tuple[Any, ...], int]
 
 
-class TextTimesLoader(yaml.SafeLoader):
-    """SafeLoader that leaves unquoted timestamps as text (times are parsed by the schema's rules,
-    with the documented zone default), so ``at: 2026-11-02T08:00:00`` and its quoted form agree.
-    """
+class DualprevLoader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans and floats, and timestamps left as text."""
 
 
-TextTimesLoader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+DualprevLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp")]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+DualprevLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+DualprevLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"""^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""",
+        re.X,
+    ),
+    list("-+0123456789."),
+)
+# an int-looking scalar must stay an int: the float resolver above also matches "12"
+for _first in "-+0123456789":
+    DualprevLoader.yaml_implicit_resolvers[_first].sort(key=lambda tr: tr[0] != "tag:yaml.org,2002:int")
 
 
-def load_yaml_with_lines(text: str) -> tuple[Any, Lines]:
-    """Parse ``text`` safely; return the data and a map from path tuples to 1-based lines.
+def load_yaml_with_lines(text: str) -> tuple[Any, Lines, Lines, list[tuple[tuple[Any, ...], int]]]:
+    """Parse ``text`` once; return the data, the line of every value, the line of every key,
+    and the duplicate keys as ``(path, line)``.
 
     :raises yaml.YAMLError: on malformed YAML (callers turn it into a Problem).
     """
-    node = yaml.compose(text, Loader=TextTimesLoader)
-    data = yaml.load(text, Loader=TextTimesLoader)  # noqa: S506 - a SafeLoader subclass
+    loader = DualprevLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
     lines: Lines = {}
+    keylines: Lines = {}
+    dups: list[tuple[tuple[Any, ...], int]] = []
+
+    def walk(n: yaml.Node, path: tuple[Any, ...]) -> None:
+        lines[path] = n.start_mark.line + 1
+        if isinstance(n, yaml.MappingNode):
+            seen: set[Any] = set()
+            for kn, vn in n.value:
+                key = kn.value if isinstance(kn, yaml.ScalarNode) else repr(kn)
+                if key in seen:
+                    dups.append(((*path, key), kn.start_mark.line + 1))
+                seen.add(key)
+                keylines[(*path, key)] = kn.start_mark.line + 1
+                walk(vn, (*path, key))
+        elif isinstance(n, yaml.SequenceNode):
+            for i, item in enumerate(n.value):
+                walk(item, (*path, i))
+
     if node is not None:
-        _walk(node, (), lines)
-    return data, lines
-
-
-def _walk(node: yaml.Node, path: tuple[Any, ...], lines: Lines) -> None:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = yaml.safe_load(yaml.serialize(key_node)) if not isinstance(key_node, yaml.ScalarNode) else _scalar(key_node)
-            _walk(value_node, (*path, key), lines)
-            lines.setdefault((*path, key), key_node.start_mark.line + 1)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _walk(item, (*path, i), lines)
-
-
-def _scalar(node: yaml.ScalarNode) -> Any:
-    constructor = yaml.SafeLoader.__new__(yaml.SafeLoader)
-    yaml.constructor.SafeConstructor.__init__(constructor)
-    return constructor.construct_object(node)
+        walk(node, ())
+    return data, lines, keylines, dups
 
 
 def line_of(lines: Lines, path: tuple[Any, ...]) -> int | None:

@@ -132,16 +132,34 @@ def _read_document(path: str | Path) -> tuple[Any, Lines, str]:
     lines: Lines = {}
     try:
         if p.suffix.lower() == ".json":
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
         else:
-            data, lines = load_yaml_with_lines(text)
+            data, lines, _keylines, dups = load_yaml_with_lines(text)
+            if dups:
+                raise ValidationError([Problem(format_path(path), "duplicate key: the value given earlier would be lost", source, line)
+                                       for path, line in dups], source=source)
     except json.JSONDecodeError as exc:
-        raise ValidationError([Problem(f"line {exc.lineno}", f"invalid JSON: {exc.msg}", source)], source=source) from None
+        raise ValidationError([Problem("", f"invalid JSON: {exc.msg}", source, exc.lineno)], source=source) from None
+    except _DuplicateKey as exc:
+        raise ValidationError([Problem("", f"duplicate key {exc.args[0]!r}: the value given earlier would be lost", source)], source=source) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else ""
-        raise ValidationError([Problem(where, f"invalid YAML: {getattr(exc, 'problem', exc)}", source)], source=source) from None
+        raise ValidationError([Problem("", f"invalid YAML: {getattr(exc, 'problem', exc)}", source, mark.line + 1 if mark else None)],
+                              source=source) from None
     return data, lines, source
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKey(k)
+        out[k] = v
+    return out
 
 
 def load_inspections(path: str | Path, enterprise: Enterprise) -> list[Inspection]:

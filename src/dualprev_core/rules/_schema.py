@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from .._yaml_lines import load_yaml_with_lines
 from ..errors import Problem, ValidationError, suggest
 from ..provenance import Citation
 from ._model import (
@@ -57,62 +58,8 @@ _GRADES = ("general", "major")
 _ALARM_LEVELS = ("red", "orange", "yellow", "blue")
 
 
-# --------------------------------------------------------------------------- YAML with lines
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 scalars: only true/false are booleans (``on:`` stays a key),
-    and ``1e-5`` is a float."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:float")]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(
-        r"""^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
-        |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""",
-        re.X,
-    ),
-    list("-+0123456789."),
-)
-# an int-looking scalar must stay an int: the float resolver above also matches "12"
-for _first in "-+0123456789":
-    _lst = _Loader.yaml_implicit_resolvers[_first]
-    _lst.sort(key=lambda tr: tr[0] != "tag:yaml.org,2002:int")
-
-
-def _yaml_lines(text: str) -> tuple[Any, dict[tuple[Any, ...], int], dict[tuple[Any, ...], int], list[tuple[tuple[Any, ...], int]]]:
-    """Parse YAML; return data, value lines, key lines, and duplicate keys (path, line)."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    finally:
-        loader.dispose()
-    lines: dict[tuple[Any, ...], int] = {}
-    keylines: dict[tuple[Any, ...], int] = {}
-    dups: list[tuple[tuple[Any, ...], int]] = []
-
-    def walk(n: yaml.Node, path: tuple[Any, ...]) -> None:
-        lines[path] = n.start_mark.line + 1
-        if isinstance(n, yaml.MappingNode):
-            seen: set[Any] = set()
-            for kn, vn in n.value:
-                key = kn.value if isinstance(kn, yaml.ScalarNode) else repr(kn)
-                if key in seen:
-                    dups.append(((*path, key), kn.start_mark.line + 1))
-                seen.add(key)
-                keylines[(*path, key)] = kn.start_mark.line + 1
-                walk(vn, (*path, key))
-        elif isinstance(n, yaml.SequenceNode):
-            for i, item in enumerate(n.value):
-                walk(item, (*path, i))
-
-    if node is not None:
-        walk(node, ())
-    return data, lines, keylines, dups
+# YAML with lines, YAML 1.2 scalars and duplicate keys: the loader shared with enterprise files
+_yaml_lines = load_yaml_with_lines
 
 
 # --------------------------------------------------------------------------- checker
