@@ -201,3 +201,38 @@ def test_a_criterion_with_nothing_to_open_on_is_reported(tmp_path):
     assert not a.ledger.all()
     ((match, why),) = a.unapplied
     assert match.rule == "S-01" and "bound to no control" in why
+
+
+def test_regrade_by_criteria_on_new_facts(engine):
+    import copy
+
+    import pytest
+
+    from dualprev_core.errors import TransitionRejected
+
+    packs = load_packs(load_entrypoints=False, extra=[make_test_pack()])
+    a = Assessment(parse_enterprise(DOC), packs=packs, rules_engine=engine)
+    hd = a.record_inspection(Inspection("I1", "C3", InspectionResult.FAILED, "张三", _T0)).hidden_danger
+    assert hd.grade is HiddenDangerGrade.GENERAL
+    with pytest.raises(TransitionRejected, match="stays general"):
+        a.regrade_by_criteria(hd.id, by="李四", why="复核", at=_T0)
+    assert a.ledger.get(hd.id).grade is HiddenDangerGrade.GENERAL  # a refusal changes nothing
+    doc = copy.deepcopy(DOC)
+    doc["major_hazard_installations"][1]["facts"]["test:level"] = 1  # re-identified: now a level-1 unit
+    b = Assessment(parse_enterprise(doc), packs=packs, ledger=a.ledger, rules_engine=engine, replay_inspections=False)
+    regraded = b.regrade_by_criteria(hd.id, by="李四", why="重大危险源重新辨识为一级", at=_T0)
+    assert regraded.is_major and regraded.criteria[0].criterion_id == "T-01"
+
+
+def test_cli_regrade_needs_the_enterprise(tmp_path):
+    from click.testing import CliRunner
+
+    from dualprev_core.cli import cli, example_path
+
+    ledger = tmp_path / "l.jsonl"
+    CliRunner().invoke(cli, ["inspect", str(example_path()), "--ledger", str(ledger)])
+    r = CliRunner().invoke(cli, ["hidden-dangers", "transition", "--ledger", str(ledger), "HD-C-TK-GDS-1", "regrade", "--by", "张三", "--why", "复核"])
+    assert r.exit_code == 2 and "needs --enterprise" in r.output
+    r = CliRunner().invoke(cli, ["hidden-dangers", "transition", "--ledger", str(ledger), "HD-C-TK-GDS-1", "regrade", "--by", "张三",
+                                 "--why", "复核", "-e", str(example_path())])
+    assert r.exit_code == 2 and "no major-hidden-danger criterion" in r.output

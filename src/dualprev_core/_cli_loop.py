@@ -128,15 +128,16 @@ def _at(value: str | None) -> datetime | None:
 @click.option("--by", required=True, help="who does it")
 @click.option("--why", default="", help="the reason")
 @click.option("--at", "at_text", help="when (ISO 8601; default now)")
-@click.option("--grade", type=click.Choice(["general", "major"]), help="assess/regrade: the grade")
+@click.option("--grade", type=click.Choice(["general", "major"]), help="assess: the grade")
 @click.option("--deadline", help="assess: rectification deadline (ISO 8601)")
 @click.option("--measures", multiple=True, help="rectify: measures taken (repeatable)")
 @click.option("--passed/--failed", default=None, help="verify: the verification result")
 @click.option("--plan", "plan_file", type=click.Path(path_type=Path), help="approve-plan: YAML/JSON with the five implementations")
+@click.option("--enterprise", "-e", "enterprise", type=click.Path(path_type=Path), help="regrade: the enterprise file the criteria judge")
 @_common
 @_guard
 def hd_transition(ledger: Path, hd_id: str, action: str, by: str, why: str, at_text: str | None, grade: str | None, deadline: str | None,
-                  measures: tuple[str, ...], passed: bool | None, plan_file: Path | None, as_json: bool, lang: str) -> None:
+                  measures: tuple[str, ...], passed: bool | None, plan_file: Path | None, enterprise: Path | None, as_json: bool, lang: str) -> None:
     """Apply one transition; a guard's refusal exits 2 with its reason and changes nothing."""
     import yaml
 
@@ -151,7 +152,10 @@ def hd_transition(ledger: Path, hd_id: str, action: str, by: str, why: str, at_t
             _fail("assess needs --grade")
         hd = led.assess(hd_id, grade=grade, by=by, why=why, at=at, deadline=_at(deadline))
     elif action == "regrade":
-        hd = led.regrade(hd_id, grade=grade or "major", criteria=(), by=by, why=why, at=at)
+        if enterprise is None:
+            _fail("regrade needs --enterprise FILE: a hidden danger becomes major only by a criterion of an installed pack, "
+                  "judged on the enterprise's present facts")
+        hd = _assessment(enterprise, led, replay=False, rule_files=()).regrade_by_criteria(hd_id, by=by, why=why, at=at)
     elif action == "approve-plan":
         if plan_file is None:
             _fail("approve-plan needs --plan FILE with the five implementations (responsible_person, measures, funds_amount/funds_source, deadline, contingency_plan)")

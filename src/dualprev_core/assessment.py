@@ -32,7 +32,7 @@ import attrs
 
 from .clock import Clock, SystemClock
 from .criteria import CriteriaSession
-from .errors import UnknownReference, suggest
+from .errors import TransitionRejected, UnknownReference, suggest
 from .grading import Grading, GradingMethod
 from .graph import RiskGraph
 from .hidden_dangers import HiddenDanger, HiddenDangerEvent, Ledger
@@ -490,10 +490,25 @@ class Assessment:
                                         major_by=major, finding=InspectionResult.parse(value.get("finding", "failed")))
         return matches
 
-    def _grade(self, hd: HiddenDanger, at: datetime) -> HiddenDanger:
-        facts = self.hidden_danger_facts(hd)
+    def matching_criteria(self, hd: HiddenDanger) -> list[Any]:
+        """The installed packs' criteria that make ``hd`` major now (rule files, then hooks)."""
         criteria = list(self.criteria.grade(hd)) if self.criteria is not None else []
-        criteria += self.packs.grade_hidden_danger(facts, self.enterprise)
+        return criteria + self.packs.grade_hidden_danger(self.hidden_danger_facts(hd), self.enterprise)
+
+    def regrade_by_criteria(self, hd_id: str, *, by: str, why: str, at: datetime | None = None) -> HiddenDanger:
+        """Re-judge an open general hidden danger on the present facts; major if a criterion matches.
+
+        :raises TransitionRejected: no installed criterion makes it major (nothing changes).
+        """
+        hd = self.ledger.get(hd_id)
+        criteria = self.matching_criteria(hd)
+        if not criteria:
+            raise TransitionRejected(f"{hd_id}: no major-hidden-danger criterion of an installed pack matches the present facts; "
+                                     f"it stays {hd.grade.key if hd.grade else 'ungraded'}")
+        return self.ledger.regrade(hd_id, grade=HiddenDangerGrade.MAJOR, criteria=criteria, by=by, why=why, at=at)
+
+    def _grade(self, hd: HiddenDanger, at: datetime) -> HiddenDanger:
+        criteria = self.matching_criteria(hd)
         grade = HiddenDangerGrade.MAJOR if criteria else HiddenDangerGrade.GENERAL
         days = DEFAULT_RECTIFICATION_DAYS[grade.key]
         why = ("criteria matched: " + ", ".join(getattr(c, "criterion_id", str(c)) for c in criteria)) if criteria else "no major-hidden-danger criterion of an installed pack matched"

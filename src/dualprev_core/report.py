@@ -18,7 +18,7 @@ def hidden_danger_summary(hd: HiddenDanger) -> dict[str, Any]:
         "state": hd.state.key,
         "grade": hd.grade.key if hd.grade else None,
         "finding": hd.finding.key,
-        "criteria": [c.to_dict() if hasattr(c, "to_dict") else str(c) for c in hd.criteria],
+        "criteria": [c.to_dict() for c in hd.criteria],
         "owner_level": hd.owner_level.key,
         "post": hd.post,
         "deadline": hd.deadline.isoformat() if hd.deadline else None,
