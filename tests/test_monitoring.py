@@ -140,3 +140,16 @@ def test_cli_monitor_with_local_rules(tmp_path):
     assert d["levels_moved"] == [{"id": "R1", "before": "general", "after": "major"}]
     assert [p["kind"] for p in d["problems"]] == ["unknown_point"]
     assert ledger.exists() and not d["actions"]
+
+
+def test_unreadable_readings_files_are_clear_errors(tmp_path):
+    from dualprev_core.errors import ValidationError
+
+    bad = tmp_path / "r.csv"
+    bad.write_bytes(b"point,value\n\xff\xfe\n")
+    with pytest.raises(ValidationError, match="cannot read readings"):
+        list(read_readings(bad))
+    y = tmp_path / "r.yaml"
+    y.write_text("readings: [\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="invalid YAML"):
+        list(read_readings(y))

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .errors import DualprevError, suggest
+from .errors import DualprevError, Problem, ValidationError, suggest
 from .hidden_dangers import HiddenDanger
 from .io import parse_time
 from .rules import Match
@@ -290,7 +290,10 @@ def read_readings(path: str | Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
     ``_error`` key so the monitor reports them rather than the reader failing.
     """
     p = Path(path)
-    text = p.read_text(encoding="utf-8")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError([Problem("", f"cannot read readings: {exc}", str(p))], source=str(p)) from None
     suffix = p.suffix.lower()
     if suffix == ".csv":
         for i, row in enumerate(csv.DictReader(_io.StringIO(text)), 2):
@@ -308,7 +311,12 @@ def read_readings(path: str | Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
     else:
         import yaml
 
-        data = yaml.safe_load(text)
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise ValidationError([Problem("", f"invalid YAML: {getattr(exc, 'problem', exc)}", str(p), mark.line + 1 if mark else None)],
+                                  source=str(p)) from None
         items = data.get("readings", []) if isinstance(data, Mapping) else data
         for i, obj in enumerate(items or []):
             yield f"{p}:readings[{i}]", obj if isinstance(obj, Mapping) else {"_error": "not a mapping", "value": obj}
