@@ -9,7 +9,7 @@ Usage::
 Each size runs in a fresh child process (so its peak RSS is its own), on a synthetic enterprise
 from :mod:`synthetic` (``n`` risks, ``k`` controls per risk).  Printed per size:
 
-* ``load`` — :func:`dualprev_core.io.parse_enterprise` on the decoded document (schema,
+* ``load`` — :func:`dualprev_core.loading.enterprise.parse_enterprise` on the decoded document (schema,
   references, categories, inputs, ``on_failure``): the full validation path;
 * ``assess`` — ``Assessment(e, replay_inspections=False)`` (best of 3 below 100k risks, else 1);
 * ``plain`` — a hand-written loop doing the minimal arithmetic on the same ``Enterprise``: per
@@ -49,11 +49,11 @@ sys.path.insert(0, str(HERE))
 
 from synthetic import make_document  # noqa: E402
 
-from dualprev_core.assessment import Assessment  # noqa: E402
+from dualprev_core.assessment.assessment import Assessment  # noqa: E402
 from dualprev_core.grading import core_methods  # noqa: E402
-from dualprev_core.io import CHINA_STANDARD_TIME, parse_enterprise  # noqa: E402
-from dualprev_core.model import Enterprise, Inspection  # noqa: E402
-from dualprev_core.vocabulary import InspectionResult  # noqa: E402
+from dualprev_core.loading.enterprise import CHINA_STANDARD_TIME, parse_enterprise  # noqa: E402
+from dualprev_core.model.records import Enterprise, Inspection  # noqa: E402
+from dualprev_core.model.vocabulary import InspectionResult  # noqa: E402
 
 TARGET_UPDATE_RATIO = 2.0
 TARGET_ASSESS_RATIO = 3.0

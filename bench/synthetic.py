@@ -1,7 +1,7 @@
 """Deterministic synthetic enterprises for benchmarks (format ``dualprev-enterprise/1``).
 
 :func:`make_document` builds the document (plain Python data, as a decoded YAML/JSON file would
-be); :func:`make_enterprise` passes it through :func:`dualprev_core.io.parse_enterprise`, the full
+be); :func:`make_enterprise` passes it through :func:`dualprev_core.loading.enterprise.parse_enterprise`, the full
 validation path a user's file takes.  The same arguments always give the same document
 (everything random comes from one ``random.Random(seed)``).
 
@@ -41,9 +41,9 @@ except ImportError:  # running from a checkout without an installed package
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from dualprev_core.grading import core_methods
-from dualprev_core.io import parse_enterprise
-from dualprev_core.levels import RiskLevel
-from dualprev_core.model import Enterprise
+from dualprev_core.loading.enterprise import parse_enterprise
+from dualprev_core.model.levels import RiskLevel
+from dualprev_core.model.records import Enterprise
 
 __all__ = ["make_document", "make_enterprise", "FORMAT"]
 
@@ -201,7 +201,7 @@ def make_enterprise(
     seed: int = 0,
     **kwargs: Any,
 ) -> Enterprise:
-    """:func:`make_document` validated and built by :func:`~dualprev_core.io.parse_enterprise`."""
+    """:func:`make_document` validated and built by :func:`~dualprev_core.loading.enterprise.parse_enterprise`."""
     doc = make_document(n_risks, controls_per_risk, areas=areas, seed=seed, **kwargs)
     return parse_enterprise(doc, source=f"synthetic:{n_risks}x{controls_per_risk}:seed={seed}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dualprev_core.assessment import Assessment
+from dualprev_core.assessment.assessment import Assessment
 
 
 def close_all(a: Assessment) -> None:

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from dualprev_core.cli import cli
+from dualprev_core.cli.app import cli
 
 
 @pytest.fixture

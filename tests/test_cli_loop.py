@@ -6,7 +6,8 @@ import json
 
 from click.testing import CliRunner
 
-from dualprev_core.cli import cli, example_path
+from dualprev_core.cli.app import cli
+from dualprev_core.cli.assess import example_path
 
 EXAMPLE = str(example_path())
 

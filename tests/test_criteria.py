@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from dualprev_core import hookimpl
-from dualprev_core.assessment import Assessment
-from dualprev_core.io import parse_enterprise
-from dualprev_core.model import Inspection
-from dualprev_core.plugins import PackManifest, load_packs
+from dualprev_core.assessment.assessment import Assessment
+from dualprev_core.loading.enterprise import parse_enterprise
+from dualprev_core.model.records import Inspection
+from dualprev_core.model.vocabulary import HiddenDangerGrade, InspectionResult
+from dualprev_core.packs.registry import PackManifest, load_packs
 from dualprev_core.strategies import _T0
-from dualprev_core.vocabulary import HiddenDangerGrade, InspectionResult
 
 RULES = Path(__file__).parent / "data" / "test-criteria.yaml"
 
@@ -96,7 +96,7 @@ def test_rule_file_errors_make_the_pack_fail_by_name(tmp_path):
 
 
 def test_enterprise_facts_links_and_pack_fact_merge():
-    from dualprev_core.facts import enterprise_facts
+    from dualprev_core.assessment.facts import enterprise_facts
 
     def extra(assessment):
         return [{"type": "installation", "key": "U1", "test:level": 1}, {"type": "flag", "key": "F", "on": True}]
@@ -153,7 +153,7 @@ def test_standing_facts_open_a_major_hidden_danger_once(engine):
 def test_structured_record_facts_stay_out_of_rule_facts():
     import copy
 
-    from dualprev_core.facts import enterprise_facts
+    from dualprev_core.assessment.facts import enterprise_facts
 
     doc = copy.deepcopy(DOC)
     doc["major_hazard_installations"][0]["facts"]["chemical:inventory"] = [{"chemical": "甲醇", "max_quantity_t": 180}]
@@ -227,7 +227,8 @@ def test_regrade_by_criteria_on_new_facts(engine):
 def test_cli_regrade_needs_the_enterprise(tmp_path):
     from click.testing import CliRunner
 
-    from dualprev_core.cli import cli, example_path
+    from dualprev_core.cli.app import cli
+    from dualprev_core.cli.assess import example_path
 
     ledger = tmp_path / "l.jsonl"
     CliRunner().invoke(cli, ["inspect", str(example_path()), "--ledger", str(ledger)])

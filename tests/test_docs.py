@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dualprev_core import hookspecs
-from dualprev_core._enterprise_schema import SCHEMA
 from dualprev_core.grading import load_variants
-from dualprev_core.io import parse_enterprise
+from dualprev_core.loading.enterprise import parse_enterprise
+from dualprev_core.loading.schema import SCHEMA
+from dualprev_core.packs import hookspecs
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 MARKER = "format: dualprev-enterprise/1"

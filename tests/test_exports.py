@@ -6,9 +6,9 @@ import importlib
 
 import pytest
 
-MODULES = ["dualprev_core", "dualprev_core.grading", "dualprev_core.levels", "dualprev_core.io", "dualprev_core.graph",
-           "dualprev_core.assessment", "dualprev_core.plugins", "dualprev_core.strategies", "dualprev_core.taxonomy",
-           "dualprev_core.hidden_dangers", "dualprev_core.errors", "dualprev_core.vocabulary", "dualprev_core.model"]
+MODULES = ["dualprev_core", "dualprev_core.grading", "dualprev_core.model.levels", "dualprev_core.loading.enterprise", "dualprev_core.graph",
+           "dualprev_core.assessment.assessment", "dualprev_core.packs.registry", "dualprev_core.strategies", "dualprev_core.taxonomy",
+           "dualprev_core.hidden_dangers.ledger", "dualprev_core.errors", "dualprev_core.model.vocabulary", "dualprev_core.model.records"]
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -22,7 +22,7 @@ def test_all_names_exist_and_are_public(name):
 
 def test_root_exports_every_public_model_class():
     import dualprev_core
-    from dualprev_core import model
+    from dualprev_core.model import records as model
 
     missing = [n for n in model.__all__ if n not in dualprev_core.__all__ and n not in {"Geometry", "Settings", "EscalationPolicy", "Frequency"}]
     assert not missing

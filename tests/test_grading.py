@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from dualprev_core.errors import InvalidInput, UnknownReference
 from dualprev_core.grading import core_methods
-from dualprev_core.levels import RiskLevel
+from dualprev_core.model.levels import RiskLevel
 
 M = {m.name: m for m in core_methods()}
 MAJOR, LARGE, GENERAL, LOW = RiskLevel.MAJOR, RiskLevel.LARGE, RiskLevel.GENERAL, RiskLevel.LOW

@@ -7,7 +7,7 @@ from test_io import GOOD
 
 from dualprev_core.errors import UnknownReference
 from dualprev_core.graph import DEGRADES, MITIGATES, RiskGraph
-from dualprev_core.io import parse_enterprise
+from dualprev_core.loading.enterprise import parse_enterprise
 
 DOC = {
     **GOOD,
@@ -66,7 +66,7 @@ def test_unknown_nodes_suggest(g):
 
 
 def test_recorded_inspections_put_hidden_danger_nodes_in_the_graph():
-    from dualprev_core.assessment import Assessment
+    from dualprev_core.assessment.assessment import Assessment
 
     a = Assessment(parse_enterprise(GOOD))
     (hd,) = a.ledger.all()

@@ -12,7 +12,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precon
 
 from dualprev_core.clock import ManualClock
 from dualprev_core.errors import DualprevError
-from dualprev_core.hidden_dangers import (
+from dualprev_core.hidden_dangers.ledger import (
     Closed,
     CriterionRef,
     HiddenDangerState,
@@ -22,8 +22,8 @@ from dualprev_core.hidden_dangers import (
     Verified,
     replay,
 )
+from dualprev_core.model.vocabulary import HiddenDangerGrade
 from dualprev_core.provenance import Citation
-from dualprev_core.vocabulary import HiddenDangerGrade
 
 CST = timezone(timedelta(hours=8))
 START = datetime(2024, 1, 1, 8, tzinfo=CST)

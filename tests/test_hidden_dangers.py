@@ -13,7 +13,7 @@ import pytest
 
 from dualprev_core.clock import FixedClock, ManualClock, SystemClock, ensure_aware, parse_datetime
 from dualprev_core.errors import InvalidInput, TransitionRejected, UnknownReference, ValidationError
-from dualprev_core.hidden_dangers import (
+from dualprev_core.hidden_dangers.ledger import (
     DEFAULT_ESCALATION_PERIOD,
     EVENT_KINDS,
     REGULATOR,
@@ -38,8 +38,8 @@ from dualprev_core.hidden_dangers import (
     event_from_dict,
     replay,
 )
+from dualprev_core.model.vocabulary import HiddenDangerGrade, InspectionResult, OwnerLevel
 from dualprev_core.provenance import Citation
-from dualprev_core.vocabulary import HiddenDangerGrade, InspectionResult, OwnerLevel
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=CST)

@@ -6,10 +6,10 @@ from helpers import close_all
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dualprev_core.assessment import Assessment
-from dualprev_core.hidden_dangers import Ledger
-from dualprev_core.levels import RiskLevel
-from dualprev_core.model import Inspection
+from dualprev_core.assessment.assessment import Assessment
+from dualprev_core.hidden_dangers.ledger import Ledger
+from dualprev_core.model.levels import RiskLevel
+from dualprev_core.model.records import Inspection
 from dualprev_core.strategies import enterprises, inspections_for
 
 
@@ -127,9 +127,9 @@ def test_incremental_update_equals_recomputation_from_the_ledger(case):
 
 
 def test_effective_inspection_does_not_close_a_hidden_danger(tmp_path):
-    from dualprev_core.io import parse_enterprise
+    from dualprev_core.loading.enterprise import parse_enterprise
+    from dualprev_core.model.vocabulary import InspectionResult
     from dualprev_core.strategies import _T0
-    from dualprev_core.vocabulary import InspectionResult
 
     doc = {
         "format": "dualprev-enterprise/1",

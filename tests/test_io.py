@@ -7,7 +7,7 @@ import json
 import pytest
 
 from dualprev_core.errors import ValidationError
-from dualprev_core.io import load_enterprise, parse_enterprise, parse_frequency, parse_time
+from dualprev_core.loading.enterprise import load_enterprise, parse_enterprise, parse_frequency, parse_time
 
 GOOD = {
     "format": "dualprev-enterprise/1",
@@ -170,7 +170,7 @@ def test_bad_frequency_and_time_messages():
 
 
 def test_bundled_example_loads():
-    from dualprev_core.cli import example_path
+    from dualprev_core.cli.assess import example_path
 
     e = load_enterprise(example_path())
     assert len(e.risks) >= 25 and {c.owner_level.key for c in e.controls} == {"company", "workshop", "team", "post"}
@@ -210,8 +210,8 @@ def test_fast_schema_check_agrees_with_jsonschema():
     from hypothesis import given
     from hypothesis import strategies as st
 
-    from dualprev_core._enterprise_schema import SCHEMA
-    from dualprev_core.io import _schema_accepts
+    from dualprev_core.loading.enterprise import _schema_accepts
+    from dualprev_core.loading.schema import SCHEMA
     from dualprev_core.strategies import enterprise_documents
 
     breakages = [
@@ -251,7 +251,7 @@ def test_duplicate_keys_are_refused_not_silently_overwritten(tmp_path):
 
 
 def test_yaml_1_2_booleans_only_true_and_false():
-    from dualprev_core._yaml_lines import load_yaml_with_lines
+    from dualprev_core.loading.yaml_lines import load_yaml_with_lines
 
     data, *_ = load_yaml_with_lines("a: yes\nb: on\nc: true\nd: 1e-5\ne: 12\nf: 2026-11-30T08:00:00\n")
     assert data == {"a": "yes", "b": "on", "c": True, "d": 1e-05, "e": 12, "f": "2026-11-30T08:00:00"}

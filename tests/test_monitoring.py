@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from dualprev_core import hookimpl
-from dualprev_core.assessment import Assessment
-from dualprev_core.io import CHINA_STANDARD_TIME, parse_enterprise
+from dualprev_core.assessment.assessment import Assessment
+from dualprev_core.loading.enterprise import CHINA_STANDARD_TIME, parse_enterprise
+from dualprev_core.model.vocabulary import HiddenDangerGrade
 from dualprev_core.monitoring import Monitor, read_readings
-from dualprev_core.plugins import PackManifest, load_packs
-from dualprev_core.vocabulary import HiddenDangerGrade
+from dualprev_core.packs.registry import PackManifest, load_packs
 
 RULES = Path(__file__).parent / "data" / "test-monitoring.yaml"
 T0 = datetime(2026, 11, 30, 8, 0, tzinfo=CHINA_STANDARD_TIME)
@@ -122,7 +122,7 @@ def test_cli_monitor_with_local_rules(tmp_path):
     import yaml
     from click.testing import CliRunner
 
-    from dualprev_core.cli import cli
+    from dualprev_core.cli.app import cli
 
     ent = tmp_path / "mine.yaml"
     ent.write_text(yaml.safe_dump(DOC, allow_unicode=True), encoding="utf-8")

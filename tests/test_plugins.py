@@ -9,7 +9,7 @@ import pytest
 from dualprev_core import hookimpl
 from dualprev_core.errors import InvalidInput
 from dualprev_core.grading import LEC, load_variants
-from dualprev_core.plugins import PackManifest, api_compatible, load_packs
+from dualprev_core.packs.registry import PackManifest, api_compatible, load_packs
 from dualprev_core.provenance import Citation
 
 
@@ -102,7 +102,7 @@ def test_disable_by_argument_and_environment(monkeypatch):
 
 def test_band_variant_contribution_and_duplicate():
     from dualprev_core.grading import BandVariant, Cut
-    from dualprev_core.levels import RiskLevel
+    from dualprev_core.model.levels import RiskLevel
 
     v = BandVariant("MINE", "lec", "mining", Citation("X", clause="1"), cuts=(Cut(RiskLevel.MAJOR, 300),))
     a = make_pack("a", dualprev_register_grading_methods=lambda registrar: registrar.band_variant("lec", v))
@@ -115,9 +115,9 @@ def test_band_variant_contribution_and_duplicate():
 def test_enterprise_level_method_from_a_pack_replaces_the_default():
     from test_io import GOOD
 
-    from dualprev_core.assessment import Assessment, EnterpriseLevel
-    from dualprev_core.io import parse_enterprise
-    from dualprev_core.levels import RiskLevel
+    from dualprev_core.assessment.assessment import Assessment, EnterpriseLevel
+    from dualprev_core.loading.enterprise import parse_enterprise
+    from dualprev_core.model.levels import RiskLevel
 
     def always_low(assessment):
         return EnterpriseLevel(RiskLevel.LOW, "always-low", Citation("X"), "test")
@@ -139,7 +139,7 @@ def test_api_ranges():
 def test_hookspecs_are_documented_to_the_standard():
     import inspect
 
-    from dualprev_core import hookspecs
+    from dualprev_core.packs import hookspecs
 
     for name, fn in inspect.getmembers(hookspecs, inspect.isfunction):
         if name.startswith("dualprev_"):
@@ -158,7 +158,7 @@ def test_a_misspelled_hook_fails_only_its_pack():
 
 def test_a_matrix_variant_from_a_pack_is_checked_like_the_core_ones():
     from dualprev_core.grading import BandVariant
-    from dualprev_core.levels import RiskLevel
+    from dualprev_core.model.levels import RiskLevel
 
     grid = ((RiskLevel.MAJOR, RiskLevel.LOW), (RiskLevel.LOW, RiskLevel.LOW))
     v = BandVariant("BAD", "matrix", "not monotone", Citation("X", clause="1"), grid=grid)
@@ -169,9 +169,9 @@ def test_a_matrix_variant_from_a_pack_is_checked_like_the_core_ones():
 def test_a_run_time_hook_failure_names_the_pack():
     from test_io import GOOD
 
-    from dualprev_core.assessment import Assessment
+    from dualprev_core.assessment.assessment import Assessment
     from dualprev_core.errors import PackError
-    from dualprev_core.io import parse_enterprise
+    from dualprev_core.loading.enterprise import parse_enterprise
 
     def boom(assessment):
         raise KeyError("x")
@@ -184,8 +184,8 @@ def test_a_run_time_hook_failure_names_the_pack():
 def test_a_pack_can_set_risks_aside_from_the_aggregates():
     from test_graph import DOC
 
-    from dualprev_core.assessment import Assessment
-    from dualprev_core.io import parse_enterprise
+    from dualprev_core.assessment.assessment import Assessment
+    from dualprev_core.loading.enterprise import parse_enterprise
 
     def only_r0(risk, enterprise):
         return risk.id == "R0"
@@ -200,7 +200,7 @@ def test_a_pack_can_set_risks_aside_from_the_aggregates():
 
 def test_pack_validation_problems_come_with_the_core_ones_and_lines(tmp_path):
     from dualprev_core.errors import Problem, ValidationError
-    from dualprev_core.io import load_enterprise
+    from dualprev_core.loading.enterprise import load_enterprise
 
     def validate(enterprise):
         return [Problem(f"risks[{i}].facts.test:depth", f"must be a number (got {r.facts['test:depth']!r})")

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dualprev_core.levels import RiskLevel
-from dualprev_core.model import Enterprise
+from dualprev_core.model.levels import RiskLevel
+from dualprev_core.model.records import Enterprise
 from dualprev_core.strategies import enterprise_documents, enterprises, inspections_for
 
 

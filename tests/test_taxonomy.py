@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dualprev_core.errors import InvalidInput, UnknownReference
+from dualprev_core.model.vocabulary import HazardClass
 from dualprev_core.provenance import Citation
 from dualprev_core.taxonomy import (
     DEFAULT_EDITION,
@@ -23,7 +24,6 @@ from dualprev_core.taxonomy import (
     mapping_note,
     types_new_in_2025,
 )
-from dualprev_core.vocabulary import HazardClass
 
 NAMES_1986 = [
     "物体打击", "车辆伤害", "机械伤害", "起重伤害", "触电", "淹溺", "灼烫", "火灾", "高处坠落", "坍塌",

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from dualprev_core import hookimpl
-from dualprev_core.plugins import PackManifest
+from dualprev_core.packs.conformance import assert_pack_conforms, check_pack, run_rule_examples
+from dualprev_core.packs.registry import PackManifest
 from dualprev_core.provenance import Citation
-from dualprev_core.testing import assert_pack_conforms, check_pack, run_rule_examples
 
 DATA = Path(__file__).parent / "data"
 
@@ -62,7 +62,7 @@ def test_hook_problems_are_reported():
 def test_cli_packs_check():
     from click.testing import CliRunner
 
-    from dualprev_core.cli import cli
+    from dualprev_core.cli.app import cli
 
     r = CliRunner().invoke(cli, ["packs", "check", "mining", "--json"])
     assert r.exit_code == 0, r.output

@@ -5,9 +5,9 @@ rectification (隐患排查治理): the domain model, the risk graph, grading me
 levels, the hidden-danger closed loop and the pack system.
 """
 
-from ._version import CORE_API_VERSION, __version__
-from .assessment import Assessment, EnterpriseLevel, LevelExplanation
-from .errors import (
+from dualprev_core._version import CORE_API_VERSION, __version__
+from dualprev_core.assessment.assessment import Assessment, EnterpriseLevel, LevelExplanation
+from dualprev_core.errors import (
     DualprevError,
     DuplicateContribution,
     InvalidInput,
@@ -17,12 +17,11 @@ from .errors import (
     UnknownReference,
     ValidationError,
 )
-from .graph import RiskGraph, build_graph
-from .hidden_dangers import HiddenDanger, Ledger
-from .hookspecs import hookimpl
-from .io import load_enterprise, parse_enterprise
-from .levels import RiskLevel
-from .model import (
+from dualprev_core.graph import RiskGraph, build_graph
+from dualprev_core.hidden_dangers.ledger import HiddenDanger, Ledger
+from dualprev_core.loading.enterprise import load_enterprise, parse_enterprise
+from dualprev_core.model.levels import RiskLevel
+from dualprev_core.model.records import (
     Area,
     Control,
     Enterprise,
@@ -35,9 +34,10 @@ from .model import (
     Risk,
     RiskPoint,
 )
-from .plugins import PackManifest, Packs, load_packs
-from .provenance import Citation
-from .vocabulary import ControlKind, HiddenDangerGrade, InspectionResult, OwnerLevel
+from dualprev_core.model.vocabulary import ControlKind, HiddenDangerGrade, InspectionResult, OwnerLevel
+from dualprev_core.packs.hookspecs import hookimpl
+from dualprev_core.packs.registry import PackManifest, Packs, load_packs
+from dualprev_core.provenance import Citation
 
 __all__ = [
     "__version__",

@@ -17,7 +17,7 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-from .errors import InvalidInput
+from dualprev_core.errors import InvalidInput
 
 __all__ = [
     "Clock",

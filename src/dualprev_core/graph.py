@@ -22,9 +22,9 @@ from typing import Any
 import attrs
 import networkx as nx
 
-from .errors import UnknownReference, suggest
-from .model import Area, Control, Enterprise, Post, Risk
-from .vocabulary import OwnerLevel
+from dualprev_core.errors import UnknownReference, suggest
+from dualprev_core.model.records import Area, Control, Enterprise, Post, Risk
+from dualprev_core.model.vocabulary import OwnerLevel
 
 __all__ = [
     "build_graph",

@@ -27,14 +27,14 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .errors import DualprevError, Problem, ValidationError, suggest
-from .hidden_dangers import HiddenDanger
-from .io import parse_time
-from .rules import Match
-from .vocabulary import InspectionResult
+from dualprev_core.errors import DualprevError, Problem, ValidationError, suggest
+from dualprev_core.hidden_dangers.ledger import HiddenDanger
+from dualprev_core.loading.enterprise import parse_time
+from dualprev_core.model.vocabulary import InspectionResult
+from dualprev_core.rules import Match
 
 if TYPE_CHECKING:
-    from .assessment import Assessment
+    from dualprev_core.assessment.assessment import Assessment
 
 __all__ = ["Reading", "ReadingProblem", "Alarm", "FeedResult", "Monitor", "read_readings"]
 
@@ -267,7 +267,7 @@ class Monitor:
                       "problem": f"alias {alias!r} is bound to no control (a monitoring point needs 'control' to open a hidden danger on it)"}
             self.actions.append(action)
             return None
-        from .assessment import outcome_text
+        from dualprev_core.assessment.assessment import outcome_text
 
         major = m if str(value.get("grade", "")).lower() == "major" else None
         try:

@@ -3,7 +3,7 @@
 Strategies generate *documents* (the enterprise file format as Python data) that are valid by
 construction — references resolve, inputs sit on the methods' scales, ``on_failure`` inputs
 never lower an input, inherent levels are never below assessed ones — and parse them with
-:func:`~dualprev_core.io.parse_enterprise`, so every generated enterprise went through the same
+:func:`~dualprev_core.loading.enterprise.parse_enterprise`, so every generated enterprise went through the same
 validation a user's file does.
 
 >>> from hypothesis import given
@@ -19,11 +19,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from .grading import core_methods
-from .io import CHINA_STANDARD_TIME, parse_enterprise
-from .levels import RiskLevel
-from .model import Enterprise, Inspection
-from .vocabulary import ControlKind, InspectionResult, OwnerLevel
+from dualprev_core.grading import core_methods
+from dualprev_core.loading.enterprise import CHINA_STANDARD_TIME, parse_enterprise
+from dualprev_core.model.levels import RiskLevel
+from dualprev_core.model.records import Enterprise, Inspection
+from dualprev_core.model.vocabulary import ControlKind, InspectionResult, OwnerLevel
 
 __all__ = ["enterprise_documents", "enterprises", "inspections_for", "risk_levels", "inspection_results"]
 

@@ -37,9 +37,9 @@ from typing import Any, Final
 import attrs
 import yaml
 
-from .errors import InvalidInput, UnknownReference, suggest
-from .provenance import Citation
-from .vocabulary import HazardClass
+from dualprev_core.errors import InvalidInput, UnknownReference, suggest
+from dualprev_core.model.vocabulary import HazardClass
+from dualprev_core.provenance import Citation
 
 __all__ = [
     "EDITIONS",
@@ -507,7 +507,7 @@ class HazardFactorClass:
 
     @property
     def top_class(self) -> HazardClass:
-        """The level-1 class as the :class:`~dualprev_core.vocabulary.HazardClass` vocabulary member."""
+        """The level-1 class as the :class:`~dualprev_core.model.vocabulary.HazardClass` vocabulary member."""
         return list(HazardClass)[int(self.code[0]) - 1]
 
     def __str__(self) -> str:
@@ -560,7 +560,7 @@ class HazardFactorClasses:
 
         A 1- or 2-digit code gives that class; a deeper code (4 digits such as ``"2101"``, or 6
         such as ``"110101"``) gives its level-2 class.  Chinese and English class names and the
-        :class:`~dualprev_core.vocabulary.HazardClass` keys (``"human"``…) are accepted too.
+        :class:`~dualprev_core.model.vocabulary.HazardClass` keys (``"human"``…) are accepted too.
 
         :raises UnknownReference: naming the allowed top codes and the nearest names.
         """

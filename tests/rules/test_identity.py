@@ -11,7 +11,7 @@ pytest.importorskip("durable_rules_engine")
 from rules.rules_helpers import doc, rule  # noqa: E402
 
 from dualprev_core.rules import load_ruleset, make_engine  # noqa: E402
-from dualprev_core.rules._durable import fnv32  # noqa: E402
+from dualprev_core.rules.durable import fnv32  # noqa: E402
 
 N = 100_000
 

@@ -19,7 +19,7 @@ from rules.rules_helpers import doc, rule  # noqa: E402
 
 from dualprev_core.errors import InvalidInput  # noqa: E402
 from dualprev_core.rules import RuleActionError, RuleEngineError, load_ruleset, make_engine  # noqa: E402
-from dualprev_core.rules._durable import DurableEngine, dumps, fnv32  # noqa: E402
+from dualprev_core.rules.durable import DurableEngine, dumps, fnv32  # noqa: E402
 
 
 def raw_run(rules: dict[str, Any], msgs: list[dict[str, Any]], fn: Any = None) -> list[Any]:
@@ -88,7 +88,7 @@ def test_trap_delete_state_segfault_is_real_and_guarded() -> None:
     guard = in_subprocess(
         """
         from dualprev_core.rules import make_engine
-        from dualprev_core.rules._durable import DurableEngine
+        from dualprev_core.rules.durable import DurableEngine
         rs = {"format": "dualprev-rules/1", "ruleset": "t", "rules": [{"id": "j", "title": "j",
               "citation": {"standard": "GB 1", "edition": "", "clause": "1"},
               "when": [{"fact": "risk", "as": "a"}, {"fact": "control", "as": "b", "where": [{"field": "rk", "op": "eq", "ref": "a.key"}]}],

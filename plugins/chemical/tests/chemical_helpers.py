@@ -8,9 +8,9 @@ from typing import Any
 
 import dualprev_chemical.pack as chemical_pack
 
-from dualprev_core.assessment import Assessment
-from dualprev_core.io import parse_enterprise
-from dualprev_core.plugins import load_packs
+from dualprev_core.assessment.assessment import Assessment
+from dualprev_core.loading.enterprise import parse_enterprise
+from dualprev_core.packs.registry import load_packs
 
 
 @functools.cache

@@ -7,8 +7,8 @@ import dualprev_chemical.pack as chemical_pack
 import pytest
 from chemical_helpers import assess, doc, unit
 
-from dualprev_core.testing import assert_pack_conforms
-from dualprev_core.vocabulary import HiddenDangerGrade
+from dualprev_core.model.vocabulary import HiddenDangerGrade
+from dualprev_core.packs.conformance import assert_pack_conforms
 
 # 液氯 40 t with 100 people: R = 2 × 4 × 40/5 = 64 → 二级; 10 t: R = 2 × 4 × 10/5 = 16 → 三级 (GB 18218-2018 表3/5/6).
 LEVEL_2 = {"chemical": "液氯", "max_quantity_t": 40}

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from dualprev_chemical.analysis import analyse
 from dualprev_chemical.gb18218 import tables
 
-from dualprev_core.cli import cli
+from dualprev_core.cli.app import cli
 from dualprev_core.errors import ValidationError
-from dualprev_core.io import parse_enterprise
+from dualprev_core.loading.enterprise import parse_enterprise
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -203,7 +203,7 @@ def test_user_mistakes_give_errors_not_tracebacks(tmp_path):
 
 
 def test_levels_reach_the_rule_facts_and_the_graph():
-    from dualprev_core.facts import enterprise_facts
+    from dualprev_core.assessment.facts import enterprise_facts
 
     a = assess(doc(unit("T1", {"chemical": "液氯", "max_quantity_t": 40}), facts={"chemical:people_within_500m": 100}))
     facts = {(f["type"], f["key"]): f for f in enterprise_facts(a)}

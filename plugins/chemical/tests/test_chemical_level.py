@@ -7,7 +7,7 @@ import pytest
 from chemical_helpers import assess, doc, unit
 
 from dualprev_core.errors import ValidationError
-from dualprev_core.levels import RiskLevel
+from dualprev_core.model.levels import RiskLevel
 
 
 def level(facts, **unit_facts):

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from dualprev_chemical.templates import inspection_templates
 
-from dualprev_core.cli import cli
-from dualprev_core.vocabulary import OwnerLevel
+from dualprev_core.cli.app import cli
+from dualprev_core.model.vocabulary import OwnerLevel
 
 ROOT = Path(__file__).resolve().parents[3]
 PLANT = ROOT / "examples" / "chemical-plant.yaml"

@@ -10,12 +10,12 @@ import yaml
 from dualprev_construction import pack
 from dualprev_construction.criteria import rule_files
 
-from dualprev_core.assessment import Assessment
-from dualprev_core.io import parse_enterprise
-from dualprev_core.model import Inspection
-from dualprev_core.plugins import load_packs
-from dualprev_core.testing import assert_pack_conforms
-from dualprev_core.vocabulary import HiddenDangerGrade, InspectionResult
+from dualprev_core.assessment.assessment import Assessment
+from dualprev_core.loading.enterprise import parse_enterprise
+from dualprev_core.model.records import Inspection
+from dualprev_core.model.vocabulary import HiddenDangerGrade, InspectionResult
+from dualprev_core.packs.conformance import assert_pack_conforms
+from dualprev_core.packs.registry import load_packs
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=timezone(timedelta(hours=8)))
 
@@ -148,7 +148,7 @@ def test_climbing_scaffold_cantilever_edges_are_exclusive(cantilever, frame, maj
 
 
 def test_controls_take_their_subproject_from_their_risks():
-    from dualprev_core.facts import enterprise_facts
+    from dualprev_core.assessment.facts import enterprise_facts
 
     a = assess(doc(SCAFFOLD, checks=("special_plan", "scaffold_ties")))
     facts = {(f["type"], f["key"]): f for f in enterprise_facts(a)}

@@ -10,12 +10,12 @@ from click.testing import CliRunner
 from dualprev_construction import pack
 from dualprev_construction.phases import phases
 
-from dualprev_core.assessment import Assessment
-from dualprev_core.cli import cli
+from dualprev_core.assessment.assessment import Assessment
+from dualprev_core.cli.app import cli
 from dualprev_core.errors import DualprevError
-from dualprev_core.io import load_enterprise, parse_enterprise
-from dualprev_core.levels import RiskLevel
-from dualprev_core.plugins import load_packs
+from dualprev_core.loading.enterprise import load_enterprise, parse_enterprise
+from dualprev_core.model.levels import RiskLevel
+from dualprev_core.packs.registry import load_packs
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "construction-project.yaml"
 
@@ -153,8 +153,8 @@ def test_sub_project_fact_errors_come_at_load_time_with_lines(tmp_path):
     import pytest
 
     from dualprev_core.errors import ValidationError
-    from dualprev_core.io import load_enterprise
-    from dualprev_core.plugins import load_packs
+    from dualprev_core.loading.enterprise import load_enterprise
+    from dualprev_core.packs.registry import load_packs
 
     text = (
         "format: dualprev-enterprise/1\nenterprise: {id: P, name: 项目}\nareas: [{id: S, name: 现场}]\nrisk_points:\n"

@@ -11,7 +11,7 @@ from dualprev_construction.subprojects import identify
 from dualprev_construction.thresholds import BEYOND_SCALE, DANGEROUS, NONE
 
 from dualprev_core.errors import UnknownReference, ValidationError
-from dualprev_core.io import parse_enterprise
+from dualprev_core.loading.enterprise import parse_enterprise
 
 
 def project(*subprojects: dict, facts: dict | None = None):

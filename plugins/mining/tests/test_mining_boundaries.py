@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dualprev_core.clock import FixedClock
-from dualprev_core.io import CHINA_STANDARD_TIME, parse_enterprise
+from dualprev_core.loading.enterprise import CHINA_STANDARD_TIME, parse_enterprise
 from dualprev_core.rules import load_ruleset, make_engine
 
 RULES = load_ruleset(CRITERIA / "coal-art04.yaml")

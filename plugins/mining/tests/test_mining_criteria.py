@@ -11,7 +11,7 @@ from dualprev_mining import pack
 from dualprev_mining._data import CRITERIA, criterion_items
 
 from dualprev_core.errors import InvalidInput, UnknownReference
-from dualprev_core.testing import assert_pack_conforms
+from dualprev_core.packs.conformance import assert_pack_conforms
 
 # 应急管理部令第4号: Art. 3 lists 15 categories; Art. 4–18 give the items of categories 1–15.
 COAL_ARTICLES = range(4, 19)

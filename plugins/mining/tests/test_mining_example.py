@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dualprev_core.cli import cli
+from dualprev_core.cli.app import cli
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 MINE = EXAMPLES / "mine.yaml"

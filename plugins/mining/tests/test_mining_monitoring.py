@@ -11,7 +11,7 @@ from dualprev_mining._data import CRITERIA, MONITORING_ENV
 from dualprev_mining.monitoring import silent_points
 
 from dualprev_core.monitoring import Monitor
-from dualprev_core.plugins import load_packs
+from dualprev_core.packs.registry import load_packs
 
 POINTS = [
     {"id": "T1", "name": "上隅角甲烷", "area": "F1", "quantity": "CH4", "unit": "%", "control": "C1", "expected_interval_s": 30, "facts": {"mining:location": "coal_face"}},

@@ -9,9 +9,9 @@ from typing import Any, ClassVar, Literal
 
 import attrs
 
-from ..errors import InvalidInput, UnknownReference, suggest
-from ..levels import RiskLevel
-from ..provenance import Citation
+from dualprev_core.errors import InvalidInput, UnknownReference, suggest
+from dualprev_core.model.levels import RiskLevel
+from dualprev_core.provenance import Citation
 
 __all__ = ["Parameter", "Cut", "DangerGrade", "BandVariant", "Grading", "GradingMethod", "Edge"]
 

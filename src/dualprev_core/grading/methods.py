@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import InvalidInput
-from ._base import BandVariant, Edge, Grading, GradingMethod, Parameter, variant_from_mapping
+from dualprev_core.errors import InvalidInput
+from dualprev_core.grading._base import BandVariant, Edge, Grading, GradingMethod, Parameter, variant_from_mapping
 
 __all__ = ["LEC", "LSMatrix", "MES", "LookupMatrix", "core_methods", "load_variants"]
 

@@ -15,8 +15,8 @@ See docs/rules.md for the format, the semantics and the durable-rules traps.
 
 from __future__ import annotations
 
-from ._core import EngineFallbackWarning, RuleActionError, RuleEngineError
-from ._model import (
+from dualprev_core.rules.engine import ENGINE_KINDS, Engine, durable_available, make_engine
+from dualprev_core.rules.format import (
     FORMAT,
     OPS,
     REF_OPS,
@@ -32,9 +32,9 @@ from ._model import (
     RuleSet,
     SilencePattern,
 )
-from ._schema import MAX_JOIN, load_ruleset, parse_ruleset
-from .engine import ENGINE_KINDS, Engine, durable_available, make_engine
-from .reference import ReferenceEngine
+from dualprev_core.rules.reference import ReferenceEngine
+from dualprev_core.rules.semantics import EngineFallbackWarning, RuleActionError, RuleEngineError
+from dualprev_core.rules.validation import MAX_JOIN, load_ruleset, parse_ruleset
 
 __all__ = [
     "FORMAT",

@@ -12,10 +12,10 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
-from ..errors import InvalidInput, suggest
-from ._core import EngineFallbackWarning, RuleEngineError, warn_fallback
-from ._model import Match, RuleSet
-from .reference import ReferenceEngine
+from dualprev_core.errors import InvalidInput, suggest
+from dualprev_core.rules.format import Match, RuleSet
+from dualprev_core.rules.reference import ReferenceEngine
+from dualprev_core.rules.semantics import EngineFallbackWarning, RuleEngineError, warn_fallback
 
 __all__ = ["Engine", "make_engine", "durable_available", "ENGINE_KINDS"]
 
@@ -99,7 +99,7 @@ def make_engine(kind: str = "auto", *, clock: Any = None) -> Any:
             raise RuleEngineError(f"the durable-rules engine is unavailable: {reason}")
         warn_fallback(reason)
         return ReferenceEngine(clock=clock)
-    from ._durable import DurableEngine
+    from dualprev_core.rules.durable import DurableEngine
 
     return DurableEngine(clock=clock)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._core import CRule, EngineBase, Step, Tup, holds
-from ._model import AnyOf
+from dualprev_core.rules.format import AnyOf
+from dualprev_core.rules.semantics import CRule, EngineBase, Step, Tup, holds
 
 __all__ = ["ReferenceEngine"]
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from dualprev_core.errors import Problem, ValidationError
-from dualprev_core.model import Enterprise
+from dualprev_core.model.records import Enterprise
 
 from .facts_spec import validate_facts
 from .gb18218 import INVENTORY, UnitResult, identify, level_zh
@@ -27,7 +27,7 @@ def _points(deductions: Any) -> float:
     return float(sum(d["points"] for d in deductions)) if isinstance(deductions, list) else 0.0
 
 if TYPE_CHECKING:
-    from dualprev_core.assessment import Assessment
+    from dualprev_core.assessment.assessment import Assessment
 
 __all__ = ["UnitFlags", "ChemicalAnalysis", "analyse", "concerns", "derived_facts", "unit_of_area"]
 

@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from dualprev_core.errors import Problem, ValidationError
-from dualprev_core.levels import RiskLevel
+from dualprev_core.model.levels import RiskLevel
 from dualprev_core.provenance import Citation
 
 from ._data import load
@@ -25,7 +25,7 @@ from .analysis import analyse
 from .gb18218 import fmt
 
 if TYPE_CHECKING:
-    from dualprev_core.assessment import Assessment, EnterpriseLevel
+    from dualprev_core.assessment.assessment import Assessment, EnterpriseLevel
 
 __all__ = ["METHOD", "CITATION", "diagnosis_level", "SCORING_FACTS"]
 
@@ -84,7 +84,7 @@ def _direct_red(a: Assessment, facts: Mapping[str, Any]) -> list[str]:
 
 def diagnosis_level(a: Assessment) -> EnterpriseLevel:
     """The enterprise's level by 应急〔2018〕19号 where its facts are present (see the module docstring)."""
-    from dualprev_core.assessment import EnterpriseLevel, highest_current_level
+    from dualprev_core.assessment.assessment import EnterpriseLevel, highest_current_level
 
     analyse(a.enterprise)  # the chemical facts are valid before anything is read from them
     facts = a.enterprise.facts

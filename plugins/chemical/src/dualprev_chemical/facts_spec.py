@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from dualprev_core.errors import Problem
-from dualprev_core.model import Enterprise
+from dualprev_core.model.records import Enterprise
 
 from .gb18218 import BETA_RULES, INVENTORY, PEOPLE
 

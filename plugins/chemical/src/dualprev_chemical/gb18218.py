@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 
 from dualprev_core.errors import Problem
-from dualprev_core.model import MajorHazardInstallation
+from dualprev_core.model.records import MajorHazardInstallation
 from dualprev_core.provenance import Citation
 
 from ._data import load

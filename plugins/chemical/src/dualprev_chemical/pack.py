@@ -4,7 +4,7 @@ What it contributes:
 
 * GB 6441 categories the industry uses (``_categories.py``);
 * the 安监总管三〔2017〕121号 criteria as two rule files (found by inspection / from recorded facts)
-  and one :class:`~dualprev_core.plugins.Criterion` record per item with the facts it needs;
+  and one :class:`~dualprev_core.packs.registry.Criterion` record per item with the facts it needs;
 * 应急〔2019〕78号 inspection templates by control function and owner level;
 * the 应急〔2018〕19号 enterprise level, default for ``industry: chemical``;
 * derived rule facts (GB 18218 Σq/Q, R, level, 两重点一重大 flags) and the report sections
@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from dualprev_core import hookimpl
-from dualprev_core.assessment import Assessment
+from dualprev_core.assessment.assessment import Assessment
 from dualprev_core.errors import Problem, ValidationError
-from dualprev_core.model import Enterprise
-from dualprev_core.plugins import Criterion, PackManifest, Registrar
+from dualprev_core.model.records import Enterprise
+from dualprev_core.packs.registry import Criterion, PackManifest, Registrar
 from dualprev_core.provenance import Citation
 from dualprev_core.rules import AnyOf, RuleSet, load_ruleset
 

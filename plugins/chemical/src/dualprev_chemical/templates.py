@@ -13,16 +13,16 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from dualprev_core.io import parse_frequency
-from dualprev_core.plugins import InspectionTemplate
+from dualprev_core.loading.enterprise import parse_frequency
+from dualprev_core.model.vocabulary import OwnerLevel
+from dualprev_core.packs.registry import InspectionTemplate
 from dualprev_core.provenance import Citation
-from dualprev_core.vocabulary import OwnerLevel
 
 from ._data import load
 from .facts_spec import FUNCTIONS
 
 if TYPE_CHECKING:
-    from dualprev_core.assessment import Assessment
+    from dualprev_core.assessment.assessment import Assessment
 
     from .analysis import ChemicalAnalysis
 

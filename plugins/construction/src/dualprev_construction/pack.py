@@ -18,8 +18,8 @@ from typing import Any
 
 from dualprev_core import hookimpl
 from dualprev_core.errors import Problem
-from dualprev_core.model import Enterprise, Risk
-from dualprev_core.plugins import PackManifest, Registrar
+from dualprev_core.model.records import Enterprise, Risk
+from dualprev_core.packs.registry import PackManifest, Registrar
 
 from . import __version__
 from ._categories import CATEGORIES, STANDARDS

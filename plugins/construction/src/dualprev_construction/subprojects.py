@@ -26,7 +26,7 @@ from typing import Any
 import attrs
 
 from dualprev_core.errors import Problem, ValidationError, suggest
-from dualprev_core.model import Enterprise, Risk
+from dualprev_core.model.records import Enterprise, Risk
 
 from .phases import PHASE_FACT, PHASES_FACT, is_active, parse_phase, parse_phases
 from .thresholds import BEYOND_SCALE, CLASSES, DANGEROUS, NONE, Catalogue, Item, catalogue, check_params

@@ -12,10 +12,10 @@ from importlib import resources
 import attrs
 import yaml
 
-from dualprev_core.io import parse_frequency
-from dualprev_core.plugins import InspectionTemplate
+from dualprev_core.loading.enterprise import parse_frequency
+from dualprev_core.model.vocabulary import OwnerLevel
+from dualprev_core.packs.registry import InspectionTemplate
 from dualprev_core.provenance import Citation
-from dualprev_core.vocabulary import OwnerLevel
 
 __all__ = ["templates"]
 

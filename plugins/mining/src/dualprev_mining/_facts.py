@@ -18,7 +18,7 @@ from dualprev_core.errors import InvalidInput, UnknownReference, suggest
 from ._data import criterion_items, load_data
 
 if TYPE_CHECKING:
-    from dualprev_core.assessment import Assessment
+    from dualprev_core.assessment.assessment import Assessment
 
 __all__ = ["derived_facts", "as_of", "parse_date", "months_between", "INPUT_SPEC"]
 

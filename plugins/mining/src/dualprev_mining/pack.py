@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dualprev_core import hookimpl
-from dualprev_core.plugins import PackManifest, Registrar
+from dualprev_core.packs.registry import PackManifest, Registrar
 
 from . import __version__
 from ._categories import CATEGORIES, STANDARDS
@@ -20,7 +20,7 @@ from ._facts import derived_facts
 from .reidentification import CITATION, reidentification_tasks
 
 if TYPE_CHECKING:
-    from dualprev_core.assessment import Assessment
+    from dualprev_core.assessment.assessment import Assessment
 
 __all__ = [
     "dualprev_pack_manifest",

@@ -39,8 +39,8 @@ from ._data import load_data
 from ._facts import as_of, months_between, parse_date
 
 if TYPE_CHECKING:
-    from dualprev_core.assessment import Assessment
-    from dualprev_core.model import Enterprise
+    from dualprev_core.assessment.assessment import Assessment
+    from dualprev_core.model.records import Enterprise
 
 __all__ = ["ReidentificationTask", "reidentification_tasks", "triggers", "CITATION"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .assessment import Assessment
-from .hidden_dangers import HiddenDanger
+from dualprev_core.assessment.assessment import Assessment
+from dualprev_core.hidden_dangers.ledger import HiddenDanger
 
 __all__ = ["assessment_report", "hidden_danger_summary"]
 

@@ -31,7 +31,9 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import IO, Any, Final
 
-from ._hd_events import (
+from dualprev_core.clock import Clock, SystemClock, ensure_aware
+from dualprev_core.errors import InvalidInput, Problem, TransitionRejected, UnknownReference, ValidationError, suggest
+from dualprev_core.hidden_dangers.events import (
     ESCALATION_LEVELS,
     EVENT_KINDS,
     FIVE_IMPLEMENTATIONS,
@@ -55,10 +57,8 @@ from ._hd_events import (
     event_from_dict,
     event_problems,
 )
-from ._hd_machine import UNRECTIFIED, HiddenDanger, HiddenDangerState, apply, next_escalation, replay
-from .clock import Clock, SystemClock, ensure_aware
-from .errors import InvalidInput, Problem, TransitionRejected, UnknownReference, ValidationError, suggest
-from .vocabulary import HiddenDangerGrade, InspectionResult, OwnerLevel
+from dualprev_core.hidden_dangers.machine import UNRECTIFIED, HiddenDanger, HiddenDangerState, apply, next_escalation, replay
+from dualprev_core.model.vocabulary import HiddenDangerGrade, InspectionResult, OwnerLevel
 
 __all__ = [
     "Ledger",

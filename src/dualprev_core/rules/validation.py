@@ -18,10 +18,10 @@ from typing import Any
 
 import yaml
 
-from .._yaml_lines import load_yaml_with_lines
-from ..errors import Problem, ValidationError, suggest
-from ..provenance import Citation
-from ._model import (
+from dualprev_core.errors import Problem, ValidationError, suggest
+from dualprev_core.loading.yaml_lines import load_yaml_with_lines
+from dualprev_core.provenance import Citation
+from dualprev_core.rules.format import (
     FORMAT,
     OPS,
     REF_OPS,

@@ -4,7 +4,7 @@ Each event names the hidden danger (``hd_id``), who did it (``by``), when (``at`
 timezone-aware) and why (``why``), plus its own data.  Constructors check *shape* (types,
 non-empty ids, aware datetimes) and raise :class:`~dualprev_core.errors.InvalidInput`
 naming the field; whether an event is *allowed* in the current state is decided by the
-guards in :mod:`dualprev_core._hd_machine` (:class:`~dualprev_core.errors.TransitionRejected`).
+guards in :mod:`dualprev_core.hidden_dangers.machine` (:class:`~dualprev_core.errors.TransitionRejected`).
 
 Converters accept the JSON forms too (ISO strings, vocabulary keys, lists, mappings), so
 ``event_from_dict(e.to_dict()) == e`` for every event.
@@ -20,10 +20,10 @@ from typing import Any, ClassVar, Final
 
 import attrs
 
-from .clock import ensure_aware
-from .errors import InvalidInput, Problem, ValidationError, suggest
-from .provenance import Citation
-from .vocabulary import HiddenDangerGrade, InspectionResult, OwnerLevel
+from dualprev_core.clock import ensure_aware
+from dualprev_core.errors import InvalidInput, Problem, ValidationError, suggest
+from dualprev_core.model.vocabulary import HiddenDangerGrade, InspectionResult, OwnerLevel
+from dualprev_core.provenance import Citation
 
 __all__ = [
     "REGULATOR",

@@ -4,7 +4,7 @@ Objects are immutable value records keyed by stable string ids; the graph
 (:mod:`dualprev_core.graph`) links them.  Pack-specific data lives in each record's
 ``facts`` mapping (namespaced keys such as ``"chemical:inventory"`` are a convention),
 so nothing a user records is dropped.  Build enterprises from files with
-:func:`dualprev_core.io.load_enterprise`; constructors here trust their input.
+:func:`dualprev_core.loading.enterprise.load_enterprise`; constructors here trust their input.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 
 import attrs
 
-from .levels import RiskLevel
-from .vocabulary import ControlKind, InspectionResult, OwnerLevel, RiskPointKind
+from dualprev_core.model.levels import RiskLevel
+from dualprev_core.model.vocabulary import ControlKind, InspectionResult, OwnerLevel, RiskPointKind
 
 __all__ = [
     "Geometry",

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from ..provenance import Citation
+from dualprev_core.provenance import Citation
 
 __all__ = [
     "Condition",

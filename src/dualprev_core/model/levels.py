@@ -11,8 +11,8 @@ from __future__ import annotations
 import enum
 from typing import Final
 
-from .errors import InvalidInput, suggest
-from .provenance import Citation
+from dualprev_core.errors import InvalidInput, suggest
+from dualprev_core.provenance import Citation
 
 __all__ = ["RiskLevel", "LEVELS_CITATION", "COLOUR_CITATION"]
 

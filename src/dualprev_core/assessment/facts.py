@@ -40,10 +40,10 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .hidden_dangers import HiddenDanger
+from dualprev_core.hidden_dangers.ledger import HiddenDanger
 
 if TYPE_CHECKING:
-    from .assessment import Assessment
+    from dualprev_core.assessment.assessment import Assessment
 
 __all__ = ["enterprise_facts", "control_fact", "risk_fact", "hidden_danger_fact", "pack_overlay", "merge_overlay"]
 

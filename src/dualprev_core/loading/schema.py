@@ -1,7 +1,7 @@
 """JSON Schema (draft 2020-12) of the enterprise file, format ``dualprev-enterprise/1``.
 
 The structural half of validation; references, grading inputs and categories are checked
-afterwards in :mod:`dualprev_core.io`.  ``dualprev schema`` prints this document.
+afterwards in :mod:`dualprev_core.loading.enterprise`.  ``dualprev schema`` prints this document.
 """
 
 from __future__ import annotations

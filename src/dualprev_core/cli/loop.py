@@ -14,12 +14,12 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .cli import _LABELS, _common, _fail, _guard, _out, _packs, _rules_option, cli
-from .errors import InvalidInput
+from dualprev_core.cli.common import _LABELS, _common, _fail, _guard, _out, _packs, _rules_option
+from dualprev_core.errors import InvalidInput
 
 
 def _load_ledger(path: Path | None) -> Any:
-    from .hidden_dangers import Ledger
+    from dualprev_core.hidden_dangers.ledger import Ledger
 
     if path is not None and path.exists():
         return Ledger.from_jsonl(path)
@@ -27,15 +27,15 @@ def _load_ledger(path: Path | None) -> Any:
 
 
 def _assessment(enterprise: Path, ledger: Any, *, replay: bool = True, rule_files: tuple[Path, ...] = ()) -> Any:
-    from .assessment import Assessment
-    from .io import load_enterprise
+    from dualprev_core.assessment.assessment import Assessment
+    from dualprev_core.loading.enterprise import load_enterprise
 
     packs = _packs(rule_files)
     e = load_enterprise(enterprise, packs=packs)
     return Assessment(e, packs=packs, ledger=ledger, replay_inspections=replay)
 
 
-@cli.command("inspect")
+@click.command("inspect")
 @click.argument("enterprise", type=click.Path(path_type=Path))
 @click.option("--inspections", "inspections_file", type=click.Path(path_type=Path), help="a dualprev-inspections/1 file to record (default: the enterprise file's own inspections)")
 @click.option("--ledger", type=click.Path(path_type=Path), help="hidden-danger event file (JSON lines) to continue and write back")
@@ -44,7 +44,7 @@ def _assessment(enterprise: Path, ledger: Any, *, replay: bool = True, rule_file
 @_guard
 def inspect_cmd(enterprise: Path, inspections_file: Path | None, ledger: Path | None, rule_files: tuple[Path, ...], as_json: bool, lang: str) -> None:
     """Record inspection results: prints the hidden dangers created and the levels that moved."""
-    from .io import load_inspections
+    from dualprev_core.loading.enterprise import load_inspections
 
     led = _load_ledger(ledger)
     a = _assessment(enterprise, led, replay=False, rule_files=rule_files)
@@ -52,7 +52,7 @@ def inspect_cmd(enterprise: Path, inspections_file: Path | None, ledger: Path | 
     outcomes = [a.record_inspection(i) for i in sorted(inspections, key=lambda i: (i.at, i.id))]
     before_criteria = {h.id for h in led.all()}
     matches = a.evaluate_criteria(at=max((i.at for i in inspections), default=None))
-    from .report import hidden_danger_summary
+    from dualprev_core.assessment.report import hidden_danger_summary
 
     by_criteria = [hidden_danger_summary(h) for h in led.all() if h.id not in before_criteria]
     if ledger is not None:
@@ -80,7 +80,7 @@ def inspect_cmd(enterprise: Path, inspections_file: Path | None, ledger: Path | 
 _ACTIONS = ("assess", "regrade", "approve-plan", "start", "rectify", "verify", "close", "suspend", "resume")
 
 
-@cli.group("hidden-dangers")
+@click.group("hidden-dangers")
 def hd_group() -> None:
     """The hidden-danger ledger: list, transition (with the loop's guards), check overdue."""
 
@@ -92,7 +92,7 @@ def hd_group() -> None:
 @_guard
 def hd_list(ledger: Path, only_open: bool, as_json: bool, lang: str) -> None:
     """List the hidden dangers of a ledger file with their state, grade and flags."""
-    from .report import hidden_danger_summary
+    from dualprev_core.assessment.report import hidden_danger_summary
 
     if not ledger.exists():
         _fail(f"{ledger}: file not found")
@@ -113,7 +113,7 @@ def hd_list(ledger: Path, only_open: bool, as_json: bool, lang: str) -> None:
 def _at(value: str | None) -> datetime | None:
     if value is None:
         return None
-    from .io import parse_time
+    from dualprev_core.loading.enterprise import parse_time
 
     try:
         return parse_time(value)
@@ -141,7 +141,7 @@ def hd_transition(ledger: Path, hd_id: str, action: str, by: str, why: str, at_t
     """Apply one transition; a guard's refusal exits 2 with its reason and changes nothing."""
     import yaml
 
-    from .report import hidden_danger_summary
+    from dualprev_core.assessment.report import hidden_danger_summary
 
     if not ledger.exists():
         _fail(f"{ledger}: file not found")
@@ -207,7 +207,7 @@ def hd_overdue(ledger: Path, now_text: str | None, as_json: bool, lang: str) -> 
             click.echo("无逾期隐患" if lang == "zh" else "nothing overdue")
 
 
-@cli.command("monitor")
+@click.command("monitor")
 @click.argument("readings", type=click.Path(path_type=Path))
 @click.option("--enterprise", "-e", "enterprise", type=click.Path(path_type=Path), required=True, help="the enterprise file (its monitoring_points)")
 @click.option("--ledger", type=click.Path(path_type=Path), help="hidden-danger event file (JSON lines) to continue and write back")
@@ -221,8 +221,8 @@ def monitor_cmd(readings: Path, enterprise: Path, ledger: Path | None, until_tex
     """Replay a readings file (CSV, JSON lines or YAML) through the packs' monitoring rules."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from .monitoring import Monitor, read_readings
-    from .report import hidden_danger_summary
+    from dualprev_core.assessment.report import hidden_danger_summary
+    from dualprev_core.monitoring import Monitor, read_readings
 
     if not readings.exists():
         _fail(f"{readings}: file not found")
@@ -275,7 +275,7 @@ def monitor_cmd(readings: Path, enterprise: Path, ledger: Path | None, until_tex
         console.print(f"{p.where}: {p.kind}: {p.message}", markup=False)
 
 
-@cli.group("rules")
+@click.group("rules")
 def rules_group() -> None:
     """Rule files (dualprev-rules/1): validate."""
 
@@ -286,8 +286,8 @@ def rules_group() -> None:
 @_guard
 def rules_check(files: tuple[Path, ...], as_json: bool, lang: str) -> None:
     """Validate rule files; every error with file, rule id, path and line."""
-    from .errors import ValidationError
-    from .rules import load_ruleset
+    from dualprev_core.errors import ValidationError
+    from dualprev_core.rules import load_ruleset
 
     results: list[dict[str, Any]] = []
     failed = False

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from .assessment import Assessment
-    from .errors import Problem
-    from .model import Enterprise, Risk
-    from .plugins import PackManifest, Registrar
+    from dualprev_core.assessment.assessment import Assessment
+    from dualprev_core.errors import Problem
+    from dualprev_core.model.records import Enterprise, Risk
+    from dualprev_core.packs.registry import PackManifest, Registrar
 
 __all__ = ["hookspec", "hookimpl", "PROJECT"]
 
@@ -37,7 +37,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 def dualprev_pack_manifest() -> PackManifest:
     """Describe the pack: name, version, the core API range it supports, the standards it encodes.
 
-    :returns: the pack's :class:`~dualprev_core.plugins.PackManifest`.  Required: a pack
+    :returns: the pack's :class:`~dualprev_core.packs.registry.PackManifest`.  Required: a pack
         without a manifest, or whose ``core_api`` range excludes this core, is refused with
         one error naming it.
 
@@ -89,7 +89,7 @@ def dualprev_register_criteria(registrar: Registrar) -> None:
 
     :param registrar: ``registrar.rule_file(path)`` for a file in the rules-layer format, each
         rule citing its standard, edition and clause; ``registrar.criterion(criterion)`` for a
-        criterion given as a :class:`~dualprev_core.plugins.Criterion` record.
+        criterion given as a :class:`~dualprev_core.packs.registry.Criterion` record.
     :returns: nothing.
 
     .. versionadded:: 0.1
@@ -103,7 +103,7 @@ def dualprev_register_templates(registrar: Registrar) -> None:
     """Contribute control and inspection templates (what to check, how often, by which owner level).
 
     :param registrar: ``registrar.inspection_template(template)`` with an
-        :class:`~dualprev_core.plugins.InspectionTemplate`.
+        :class:`~dualprev_core.packs.registry.InspectionTemplate`.
     :returns: nothing.
 
     .. versionadded:: 0.1
@@ -161,7 +161,7 @@ def dualprev_grade_hidden_danger(hidden_danger: dict[str, Any], enterprise: Ente
     :param hidden_danger: the facts of the hidden danger: ``id``, ``control`` (the control's
         record as a mapping), ``finding``, ``risks`` (mitigated risks), ``area`` chain, ``source``.
     :param enterprise: the enterprise being assessed.
-    :returns: the matching criteria as :class:`~dualprev_core.hidden_dangers.CriterionRef`
+    :returns: the matching criteria as :class:`~dualprev_core.hidden_dangers.ledger.CriterionRef`
         records (empty or ``None`` when none match).  Any match from any pack makes it major.
 
     .. versionadded:: 0.1
@@ -192,7 +192,7 @@ def dualprev_enterprise_facts(assessment: Assessment) -> list[dict[str, Any]] | 
     """Add derived facts for rule files to test (e.g. a unit's GB 18218 level, 两重点一重大 flags).
 
     :param assessment: the live assessment (its enterprise, levels, graph and ledger).
-    :returns: facts as flat mappings with ``type`` and ``key`` (see :mod:`dualprev_core.facts`);
+    :returns: facts as flat mappings with ``type`` and ``key`` (see :mod:`dualprev_core.assessment.facts`);
         a fact whose (type, key) the core already produces updates it field by field.
         ``None`` when the pack adds nothing.
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ._version import CORE_API_VERSION, __version__
-from .grading import core_methods
-from .hookspecs import hookimpl
-from .levels import LEVELS_CITATION
-from .plugins import PackManifest, Registrar
-from .provenance import Citation
+from dualprev_core._version import CORE_API_VERSION, __version__
+from dualprev_core.grading import core_methods
+from dualprev_core.model.levels import LEVELS_CITATION
+from dualprev_core.packs.hookspecs import hookimpl
+from dualprev_core.packs.registry import PackManifest, Registrar
+from dualprev_core.provenance import Citation
 
 HIGHEST_CURRENT = "highest-current"
 
@@ -36,7 +36,7 @@ def dualprev_register_grading_methods(registrar: Registrar) -> None:
 
 @hookimpl
 def dualprev_register_policies(registrar: Registrar) -> None:
-    from .assessment import highest_current_level
+    from dualprev_core.assessment.assessment import highest_current_level
 
     registrar.enterprise_level_method(
         HIGHEST_CURRENT,

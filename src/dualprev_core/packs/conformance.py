@@ -34,8 +34,8 @@ from typing import Any
 import attrs
 import yaml
 
-from .errors import DualprevError
-from .plugins import ENTRY_POINT_GROUP, Packs, load_packs
+from dualprev_core.errors import DualprevError
+from dualprev_core.packs.registry import ENTRY_POINT_GROUP, Packs, load_packs
 
 __all__ = ["Finding", "ConformanceReport", "check_pack", "assert_pack_conforms", "run_rule_examples", "EXAMPLES_FORMAT", "examples_path"]
 
@@ -77,7 +77,7 @@ def examples_path(rule_file: Path) -> Path:
 
 
 def _engines(requested: Iterable[str]) -> list[str]:
-    from .rules import durable_available
+    from dualprev_core.rules import durable_available
 
     out = []
     for kind in requested:
@@ -89,7 +89,7 @@ def _engines(requested: Iterable[str]) -> list[str]:
 
 def run_rule_examples(rule_file: Path, *, engines: Iterable[str] = ("reference", "durable")) -> list[Finding]:
     """Run ``rule_file``'s examples on each engine; one finding per problem (or an ok summary)."""
-    from .rules import load_ruleset, make_engine
+    from dualprev_core.rules import load_ruleset, make_engine
 
     findings: list[Finding] = []
     ruleset = load_ruleset(rule_file)
@@ -150,7 +150,7 @@ def _resolve(pack: str | ModuleType | object) -> tuple[str, object]:
 
 def check_pack(pack: str | ModuleType | object, *, engines: Iterable[str] = ("reference", "durable")) -> ConformanceReport:
     """Check one pack (an installed pack's name, or its module) in isolation with the core."""
-    from . import hookspecs
+    from dualprev_core.packs import hookspecs
 
     label, module = _resolve(pack)
     findings: list[Finding] = []

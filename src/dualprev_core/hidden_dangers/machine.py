@@ -1,7 +1,7 @@
 """The hidden-danger state machine: guards and the fold of events into state.
 
 :func:`apply` is the single place where a transition is allowed or refused: the live
-:class:`~dualprev_core.hidden_dangers.Ledger` and :func:`replay` both go through it, so a
+:class:`~dualprev_core.hidden_dangers.ledger.Ledger` and :func:`replay` both go through it, so a
 replayed event file obeys exactly the guards the live API does.
 """
 
@@ -13,7 +13,8 @@ from typing import Any, Final
 
 import attrs
 
-from ._hd_events import (
+from dualprev_core.errors import TransitionRejected, UnknownReference, suggest
+from dualprev_core.hidden_dangers.events import (
     FIVE_IMPLEMENTATIONS,
     REGULATOR,
     Assessed,
@@ -33,8 +34,7 @@ from ._hd_events import (
     Reported,
     Verified,
 )
-from .errors import TransitionRejected, UnknownReference, suggest
-from .vocabulary import HiddenDangerGrade, InspectionResult, OwnerLevel, _Vocabulary
+from dualprev_core.model.vocabulary import HiddenDangerGrade, InspectionResult, OwnerLevel, _Vocabulary
 
 __all__ = [
     "HiddenDangerState",

@@ -7,7 +7,7 @@ registered, and keeps the enterprise's facts in it up to date.  It answers two q
 * *Is this hidden danger major?* — a rule with the outcome ``grade_hidden_danger: major``
   matches with one of its aliases bound to that hidden danger (or, for rules that do not bind
   a hidden danger, to the control it degrades).  Each match becomes a
-  :class:`~dualprev_core.hidden_dangers.CriterionRef` naming the rule, pack, version and clause.
+  :class:`~dualprev_core.hidden_dangers.ledger.CriterionRef` naming the rule, pack, version and clause.
 * *What do the facts call for right now?* — other outcomes (``open_hidden_danger``, ``alarm``,
   ``escalate``, ``flag``) are returned as matches for the caller to act on.
 """
@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .facts import control_fact, hidden_danger_fact, merge_overlay, pack_overlay, risk_fact
-from .hidden_dangers import CriterionRef, HiddenDanger
-from .rules import Match, make_engine
+from dualprev_core.assessment.facts import control_fact, hidden_danger_fact, merge_overlay, pack_overlay, risk_fact
+from dualprev_core.hidden_dangers.ledger import CriterionRef, HiddenDanger
+from dualprev_core.rules import Match, make_engine
 
 if TYPE_CHECKING:
-    from .assessment import Assessment
+    from dualprev_core.assessment.assessment import Assessment
 
 __all__ = ["CriteriaSession", "criterion_ref", "applies"]
 
@@ -68,7 +68,7 @@ class CriteriaSession:
                 self.skipped.append(ruleset_id)
                 continue
             self.pending += self.engine.load(ruleset)
-        from .facts import enterprise_facts
+        from dualprev_core.assessment.facts import enterprise_facts
 
         # The packs' derived fields, computed once per session and merged again into every
         # re-asserted fact (an engine replaces a re-asserted fact whole).

@@ -21,12 +21,12 @@ import fastjsonschema
 import jsonschema
 import yaml
 
-from ._enterprise_schema import SCHEMA
-from ._yaml_lines import Lines, line_of, load_yaml_with_lines
-from .errors import DualprevError, Problem, UnknownReference, ValidationError, suggest
-from .grading import GradingMethod, core_methods
-from .levels import RiskLevel
-from .model import (
+from dualprev_core.errors import DualprevError, Problem, UnknownReference, ValidationError, suggest
+from dualprev_core.grading import GradingMethod, core_methods
+from dualprev_core.loading.schema import SCHEMA
+from dualprev_core.loading.yaml_lines import Lines, line_of, load_yaml_with_lines
+from dualprev_core.model.levels import RiskLevel
+from dualprev_core.model.records import (
     Area,
     Control,
     Enterprise,
@@ -43,10 +43,10 @@ from .model import (
     RiskPoint,
     Settings,
 )
-from .vocabulary import ControlKind, InspectionResult, OwnerLevel, RiskPointKind
+from dualprev_core.model.vocabulary import ControlKind, InspectionResult, OwnerLevel, RiskPointKind
 
 if TYPE_CHECKING:
-    from .plugins import Packs
+    from dualprev_core.packs.registry import Packs
 
 __all__ = ["SCHEMA", "INSPECTIONS_FORMAT", "load_enterprise", "parse_enterprise", "load_inspections", "parse_inspections", "parse_path", "parse_frequency", "parse_time", "format_path", "CHINA_STANDARD_TIME"]
 
@@ -358,7 +358,7 @@ class _Builder:
         edition = str(r.get("category_edition", settings.gb6441_edition))
         category = str(r["category"])
         try:
-            from .taxonomy import accident_taxonomy
+            from dualprev_core.taxonomy import accident_taxonomy
 
             category = accident_taxonomy(edition).get(category).id
         except UnknownReference as exc:
@@ -516,7 +516,7 @@ class _Builder:
 
     def check_factor(self, path: tuple[Any, ...], code: str) -> None:
         try:
-            from .taxonomy import hazard_factor_classes
+            from dualprev_core.taxonomy import hazard_factor_classes
 
             hazard_factor_classes().get(code)
         except UnknownReference as exc:

@@ -20,12 +20,12 @@ from typing import Any
 import attrs
 import pluggy
 
-from . import hookspecs
-from ._version import CORE_API_VERSION
-from .errors import DualprevError, DuplicateContribution, InvalidInput, PackError, UnknownReference, suggest
-from .grading import BandVariant, GradingMethod
-from .provenance import Citation
-from .vocabulary import OwnerLevel
+from dualprev_core._version import CORE_API_VERSION
+from dualprev_core.errors import DualprevError, DuplicateContribution, InvalidInput, PackError, UnknownReference, suggest
+from dualprev_core.grading import BandVariant, GradingMethod
+from dualprev_core.model.vocabulary import OwnerLevel
+from dualprev_core.packs import hookspecs
+from dualprev_core.provenance import Citation
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -181,7 +181,7 @@ class Registrar:
         raise DuplicateContribution(kind, key, first, self.pack)
 
     def accident_category(self, ref: str, *, edition: str = "2025") -> None:
-        from .taxonomy import accident_taxonomy
+        from dualprev_core.taxonomy import accident_taxonomy
 
         cid = accident_taxonomy(edition).get(ref).id
         self._staged.append(lambda: self._registry.categories.setdefault(cid, []).append(self.pack))
@@ -217,7 +217,7 @@ class Registrar:
         p = Path(path)
         if not p.is_file():
             raise InvalidInput(f"rule file {str(p)!r} does not exist")
-        from .rules import load_ruleset  # validates the file; raises ValidationError naming it
+        from dualprev_core.rules import load_ruleset  # validates the file; raises ValidationError naming it
 
         ruleset = load_ruleset(p)
         rid = ruleset.id
@@ -250,7 +250,7 @@ class Registrar:
         self._staged.append(lambda: self._registry.criteria.__setitem__(criterion.id, (self.pack, criterion)))
 
     def inspection_template(self, template: InspectionTemplate) -> None:
-        from .io import parse_frequency
+        from dualprev_core.loading.enterprise import parse_frequency
 
         try:
             parse_frequency(template.frequency)
@@ -396,7 +396,7 @@ def load_packs(
     :param extra: pack modules or objects to register directly (tests, embedding).
     :returns: the :class:`Packs`; per-pack failures are in ``errors``, never raised.
     """
-    from . import _builtin
+    from dualprev_core.packs import builtin as _builtin
 
     blocked = {d.strip() for d in disabled if d.strip()}
     blocked |= {d.strip() for d in os.environ.get(DISABLE_ENV, "").split(",") if d.strip()}
@@ -470,7 +470,7 @@ def local_rules_pack(rule_files: Iterable[str | Path], *, name: str = "local") -
 
     Lets a pack author run criteria written as data against an enterprise before packaging them.
     """
-    from . import _version
+    from dualprev_core import _version
 
     files = tuple(Path(f) for f in rule_files)
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import attrs
 
-from ..errors import DualprevError, InvalidInput
-from ._model import (
+from dualprev_core.errors import DualprevError, InvalidInput
+from dualprev_core.rules.format import (
     AnyOf,
     Binding,
     Condition,
@@ -31,7 +31,7 @@ from ._model import (
     RuleSet,
     SilencePattern,
 )
-from ._schema import MAX_SAFE_INT, load_ruleset
+from dualprev_core.rules.validation import MAX_SAFE_INT, load_ruleset
 
 __all__ = [
     "RuleEngineError",

@@ -15,7 +15,7 @@ Current level of a risk (DESIGN §3)::
 
 A control is defective while an *open* hidden danger degrades it; its state is the worst
 finding among them.  Hidden dangers close only by verification (see
-:mod:`dualprev_core.hidden_dangers`), so a later "effective" inspection does not restore a level.
+:mod:`dualprev_core.hidden_dangers.ledger`), so a later "effective" inspection does not restore a level.
 """
 
 from __future__ import annotations
@@ -30,17 +30,17 @@ from typing import Any
 
 import attrs
 
-from .clock import Clock, SystemClock
-from .criteria import CriteriaSession
-from .errors import TransitionRejected, UnknownReference, suggest
-from .grading import Grading, GradingMethod
-from .graph import RiskGraph
-from .hidden_dangers import HiddenDanger, HiddenDangerEvent, Ledger
-from .levels import RiskLevel
-from .model import Control, Enterprise, Inspection, Risk
-from .plugins import Packs
-from .provenance import Citation
-from .vocabulary import HiddenDangerGrade, InspectionResult
+from dualprev_core.assessment.criteria import CriteriaSession
+from dualprev_core.clock import Clock, SystemClock
+from dualprev_core.errors import TransitionRejected, UnknownReference, suggest
+from dualprev_core.grading import Grading, GradingMethod
+from dualprev_core.graph import RiskGraph
+from dualprev_core.hidden_dangers.ledger import HiddenDanger, HiddenDangerEvent, Ledger
+from dualprev_core.model.levels import RiskLevel
+from dualprev_core.model.records import Control, Enterprise, Inspection, Risk
+from dualprev_core.model.vocabulary import HiddenDangerGrade, InspectionResult
+from dualprev_core.packs.registry import Packs
+from dualprev_core.provenance import Citation
 
 __all__ = [
     "Assessment",
@@ -194,7 +194,7 @@ def highest_current_level(assessment: Assessment) -> EnterpriseLevel:
 class Assessment:
     """The live assessment of one enterprise.
 
-    :param enterprise: a validated enterprise (from :func:`~dualprev_core.io.load_enterprise`).
+    :param enterprise: a validated enterprise (from :func:`~dualprev_core.loading.enterprise.load_enterprise`).
     :param packs: loaded packs (default: the core alone, no entry points).
     :param ledger: the hidden-danger ledger to use (default: a new one on ``clock``).
     :param clock: time source for events the assessment emits.
@@ -212,7 +212,7 @@ class Assessment:
         replay_inspections: bool = True,
         rules_engine: str = "auto",
     ) -> None:
-        from .plugins import load_packs
+        from dualprev_core.packs.registry import load_packs
 
         with _gc_paused():
             self._build(enterprise, packs, ledger, clock, rules_engine, load_packs)
@@ -438,7 +438,7 @@ class Assessment:
         major with that rule as the criterion (an open general one is regraded upward); without
         it the installed criteria grade it.
         """
-        from .criteria import criterion_ref
+        from dualprev_core.assessment.criteria import criterion_ref
 
         c = self.graph.record(control, "control")
         ref = criterion_ref(major_by, self.criteria.versions if self.criteria else {}) if major_by is not None else None

@@ -27,8 +27,9 @@ from typing import Any
 
 import durable_rules_engine as _dre  # noqa: F401 - ImportError here makes make_engine fall back
 
-from ..errors import InvalidInput
-from ._core import (
+from dualprev_core.errors import InvalidInput
+from dualprev_core.rules.format import AnyOf, Condition
+from dualprev_core.rules.semantics import (
     MISSING,
     CRule,
     EngineBase,
@@ -42,7 +43,6 @@ from ._core import (
     get,
     holds,
 )
-from ._model import AnyOf, Condition
 
 __all__ = ["DurableEngine", "fnv32", "dumps", "CHUNK_RULES", "MAX_PROPERTIES"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from typing import Final, TypeVar
 
-from .errors import InvalidInput, suggest
+from dualprev_core.errors import InvalidInput, suggest
 
 __all__ = [
     "OwnerLevel",

@@ -1,0 +1,1 @@
+"""The ``dualprev`` command line, one module per command group."""

@@ -1,0 +1,86 @@
+"""What every command shares: labels, output, errors as exit status 2, pack loading, options."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from dualprev_core.errors import DualprevError, ValidationError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_LABELS = {
+    "zh": {
+        "pack": "扩展包", "version": "版本", "standards": "标准", "contributes": "贡献", "method": "方法", "score": "分值",
+        "level": "等级", "variant": "变体", "decided": "判定依据", "risk": "风险", "name": "名称", "area": "区域",
+        "assessed": "评估等级", "current": "当前等级", "why": "说明", "colour": "颜色", "enterprise": "企业整体风险",
+        "major_risks": "重大风险清单", "hidden_dangers": "事故隐患", "risks_table": "风险分级", "areas_table": "区域四色",
+        "errors": "加载失败的扩展包", "grade": "隐患等级", "state": "状态", "control": "管控措施", "none": "无",
+    },
+    "en": {
+        "pack": "pack", "version": "version", "standards": "standards", "contributes": "contributes", "method": "method",
+        "score": "score", "level": "level", "variant": "variant", "decided": "decided by", "risk": "risk", "name": "name",
+        "area": "area", "assessed": "assessed", "current": "current", "why": "explanation", "colour": "colour",
+        "enterprise": "enterprise level", "major_risks": "major-risk list", "hidden_dangers": "hidden dangers",
+        "risks_table": "risk levels", "areas_table": "area colours", "errors": "packs that failed to load",
+        "grade": "grade", "state": "state", "control": "control", "none": "none",
+    },
+}
+
+
+def _out(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"dualprev: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _guard(fn: F) -> F:
+    """Turn the library's errors into a clear message and exit status 2."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ValidationError as exc:
+            _fail(str(exc))
+        except DualprevError as exc:
+            _fail(str(exc))
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper  # type: ignore[return-value]
+
+
+def _common(fn: F) -> F:
+    fn = click.option("--json", "as_json", is_flag=True, help="machine-readable JSON output")(fn)
+    fn = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="label language")(fn)
+    return fn
+
+
+def _packs(rule_files: tuple[Path, ...] = ()) -> Any:
+    """Installed packs, plus a ``local`` pack holding ``--rules`` files if any were given."""
+    from dualprev_core.packs.registry import load_packs, local_rules_pack
+
+    packs = load_packs(extra=[local_rules_pack(rule_files)] if rule_files else ())
+    if "local" in packs.errors:
+        raise packs.errors["local"]
+    for err in packs.errors.values():  # the rest keeps working, but nobody should miss it
+        click.echo(f"dualprev: warning: {err} (not loaded; see 'dualprev packs')", err=True)
+    return packs
+
+
+def _rules_option(fn: F) -> F:
+    return click.option("--rules", "rule_files", multiple=True, type=click.Path(path_type=Path),
+                         help="extra rule file(s) to apply, as a 'local' pack (repeatable)")(fn)
+
+
+
+def _style(level: Any) -> str:
+    return {"major": "bold white on red", "large": "bold black on dark_orange", "general": "black on yellow", "low": "white on blue"}[level.key]

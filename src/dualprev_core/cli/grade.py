@@ -1,0 +1,60 @@
+"""``dualprev grade`` and ``dualprev methods``: grading methods without an enterprise file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from dualprev_core.cli.common import _LABELS, _common, _fail, _guard, _out, _packs, _style
+
+
+@click.command("grade")
+@click.argument("method")
+@click.argument("values", nargs=-1)
+@click.option("--variant", help="band variant (default: the method's)")
+@click.option("--edge", type=click.Choice(["inclusive", "exclusive"]), help="override the variant's edge inclusivity")
+@_common
+@_guard
+def grade_cmd(method: str, values: tuple[str, ...], variant: str | None, edge: str | None, as_json: bool, lang: str) -> None:
+    """Grade inputs with a method, e.g. ``dualprev grade lec L=3 E=6 C=15``."""
+    inputs: dict[str, Any] = {}
+    for v in values:
+        name, sep, raw = v.partition("=")
+        if not sep or not name:
+            _fail(f"{v!r} is not NAME=VALUE (e.g. L=3)")
+        inputs[name] = raw  # the method checks and converts, quoting the value as typed
+    m = _packs().registry.method(method)
+    g = m.grade(inputs, variant=variant, edge=edge)  # type: ignore[arg-type]
+    if as_json:
+        _out(g.to_dict())
+        return
+    L = _LABELS[lang]
+    t = Table(L["method"], L["variant"], L["score"], L["level"], L["decided"])
+    t.add_row(f"{m.title_zh if lang == 'zh' else m.title_en} ({m.formula})", g.variant, str(g.to_dict()["score"]),
+              f"[{_style(g.level)}]{g.level.label(lang)}[/]", g.decided_by)
+    Console().print(t)
+    if g.danger_grade:
+        dg = g.danger_grade
+        click.echo(f"{dg.label_zh if lang == 'zh' else dg.label_en}" + (f" — {dg.action}" if dg.action and lang == "zh" else ""))
+    click.echo(f"{'依据' if lang == 'zh' else 'source'}: {g.citation}")
+
+
+
+@click.command("methods")
+@_common
+@_guard
+def methods_cmd(as_json: bool, lang: str) -> None:
+    """Grading methods installed, with their scales, variants and sources."""
+    reg = _packs().registry
+    data = [m.describe() for m in reg.methods.values()]
+    if as_json:
+        _out(data)
+        return
+    t = Table(_LABELS[lang]["method"], "formula", _LABELS[lang]["variant"], _LABELS[lang]["pack"], show_lines=True)
+    for d in data:
+        t.add_row(f"{d['name']} {d['title_zh'] if lang == 'zh' else d['title_en']}", d["formula"],
+                  "\n".join(f"{k}{' (default)' if k == d['default_variant'] else ''}: {v['title']}" for k, v in d["variants"].items()), d["provider"])
+    Console().print(t)

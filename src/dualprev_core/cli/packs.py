@@ -1,0 +1,63 @@
+"""``dualprev packs``: installed packs and their conformance."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from dualprev_core.cli.common import _LABELS, _common, _guard, _out, _packs
+
+
+@click.group("packs", invoke_without_command=True)
+@_common
+@click.pass_context
+@_guard
+def packs_cmd(ctx: click.Context, as_json: bool, lang: str) -> None:
+    """Installed packs, versions, standards and what each contributes (``packs check NAME``: conformance)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    packs = _packs()
+    L = _LABELS[lang]
+    data = {
+        "packs": [{**m.to_dict(), "contributes": {k: v for k, v in packs.registry.contributions(n).items() if v}} for n, m in packs.manifests.items()],
+        "errors": {n: str(e) for n, e in packs.errors.items()},
+        "disabled": list(packs.disabled),
+    }
+    if as_json:
+        _out(data)
+        return
+    t = Table(L["pack"], L["version"], L["standards"], L["contributes"], show_lines=True)
+    for p in data["packs"]:
+        stds = "\n".join(f"{s['standard']} {s.get('edition', '')}".strip() + (" *" if not s["verified"] else "") for s in p["standards"])
+        contrib = "\n".join(f"{k}: {len(v)}" for k, v in p["contributes"].items())
+        t.add_row(f"{p['name']}\n{p['title']}", p["version"], stds, contrib)
+    console = Console()
+    console.print(t)
+    if data["errors"]:
+        console.print(f"[bold red]{L['errors']}[/]")
+        for msg in data["errors"].values():
+            console.print(f"  {msg}", markup=False)
+
+
+@packs_cmd.command("check")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--engine", "engines", multiple=True, type=click.Choice(["reference", "durable"]), help="engines to run rule examples on (default: both)")
+@click.option("--json", "as_json", is_flag=True, help="machine-readable JSON output")
+@_guard
+def packs_check_cmd(names: tuple[str, ...], engines: tuple[str, ...], as_json: bool) -> None:
+    """Conformance of installed packs: manifest, hooks, rule files and their examples on both engines."""
+    from dualprev_core.packs.conformance import check_pack
+
+    reports = [check_pack(n, engines=engines or ("reference", "durable")) for n in names]
+    if as_json:
+        _out([r.to_dict() for r in reports])
+    else:
+        for r in reports:
+            click.echo(f"{r.pack}: {'ok' if r.ok else 'FAILED'}")
+            for f in r.findings:
+                click.echo(f"  {f}")
+    if not all(r.ok for r in reports):
+        sys.exit(1)
