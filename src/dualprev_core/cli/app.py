@@ -1,26 +1,66 @@
-"""The ``dualprev`` group: every command group lives in its own module and is added here."""
+"""The ``dualprev`` group: every command lives in its own module, listed in :data:`COMMANDS`.
+
+Commands are loaded lazily: ``dualprev grade …`` imports the grade module and nothing else, so
+start-up does not pay for the other commands' imports.  To add a command, add ONE line to
+:data:`COMMANDS` (``"name": "module:attribute"``) and keep heavy imports inside the command
+function (see docs/performance.md, "Start-up and the command line").
+"""
 
 from __future__ import annotations
+
+import importlib
+from typing import Any
 
 import click
 
 from dualprev_core._version import __version__
-from dualprev_core.cli import assess, grade, loop, packs
 
-__all__ = ["cli", "main"]
+__all__ = ["cli", "main", "COMMANDS"]
+
+#: Command name -> ``"module:attribute"`` of its click command or group (``--help`` lists them sorted).
+COMMANDS: dict[str, str] = {
+    "assess": "dualprev_core.cli.assess:assess_cmd",
+    "demo": "dualprev_core.cli.assess:demo_cmd",
+    "schema": "dualprev_core.cli.assess:schema_cmd",
+    "grade": "dualprev_core.cli.grade:grade_cmd",
+    "methods": "dualprev_core.cli.grade:methods_cmd",
+    "packs": "dualprev_core.cli.packs:packs_cmd",
+    "inspect": "dualprev_core.cli.loop:inspect_cmd",
+    "hidden-dangers": "dualprev_core.cli.loop:hd_group",
+    "monitor": "dualprev_core.cli.loop:monitor_cmd",
+    "rules": "dualprev_core.cli.loop:rules_group",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def load_command(target: str) -> click.Command:
+    """Import ``"module:attribute"`` and return the click command it names."""
+    module, _, attribute = target.partition(":")
+    command = getattr(importlib.import_module(module), attribute)
+    if not isinstance(command, click.Command):
+        raise TypeError(f"{target} is not a click command (got {type(command).__name__})")
+    return command
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported from :data:`COMMANDS` when first needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = self.commands.get(cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            command = load_command(COMMANDS[cmd_name])
+            self.commands[cmd_name] = command
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dualprev")
 def cli() -> None:
     """dualprev — 双重预防机制: safety-risk classified control and hidden-danger investigation."""
 
 
-for _command in (assess.assess_cmd, assess.demo_cmd, assess.schema_cmd, grade.grade_cmd, grade.methods_cmd, packs.packs_cmd,
-                 loop.inspect_cmd, loop.hd_group, loop.monitor_cmd, loop.rules_group):
-    cli.add_command(_command)
-
-
-def main() -> None:
+def main(argv: Any = None) -> None:
     """Console-script entry point."""
-    cli(prog_name="dualprev")
+    cli(args=argv, prog_name="dualprev")

@@ -17,8 +17,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import fastjsonschema
-import jsonschema
 import yaml
 
 from dualprev_core.errors import DualprevError, Problem, UnknownReference, ValidationError, suggest
@@ -46,6 +44,8 @@ from dualprev_core.model.records import (
 from dualprev_core.model.vocabulary import ControlKind, InspectionResult, OwnerLevel, RiskPointKind
 
 if TYPE_CHECKING:
+    import jsonschema
+
     from dualprev_core.packs.registry import Packs
 
 __all__ = ["SCHEMA", "INSPECTIONS_FORMAT", "load_enterprise", "parse_enterprise", "load_inspections", "parse_inspections", "parse_path", "parse_frequency", "parse_time", "format_path", "CHINA_STANDARD_TIME"]
@@ -187,6 +187,8 @@ def parse_inspections(data: Any, enterprise: Enterprise, *, source: str | None =
     if not isinstance(data, Mapping):
         builder.problem((), f"must be a list of inspections or a mapping with 'format: {INSPECTIONS_FORMAT}'")
         builder.fail_if_problems()
+    import jsonschema  # imported when needed: it costs ~30 ms at start-up
+
     for err in sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: [str(x) for x in e.absolute_path]):
         for path, message in _schema_messages(tuple(err.absolute_path), err):
             builder.problem(path, message)
@@ -259,6 +261,8 @@ class _Builder:
     def check_schema(self) -> None:
         if _schema_accepts(self.data):
             return
+        import jsonschema
+
         validator = jsonschema.Draft202012Validator(SCHEMA)
         errors = sorted(validator.iter_errors(self.data), key=lambda e: [str(x) for x in e.absolute_path])
         for err in errors:
@@ -552,11 +556,15 @@ class _Builder:
 def _fast_validator() -> Callable[[Any], Any]:
     # The schema uses only keywords whose meaning is the same in draft 7, which fastjsonschema
     # compiles to Python (about 18x faster than jsonschema on large files).
+    import fastjsonschema
+
     return fastjsonschema.compile({**SCHEMA, "$schema": "http://json-schema.org/draft-07/schema#"})
 
 
 def _schema_accepts(data: Any) -> bool:
     """Fast structural check; on failure jsonschema (the reference) lists every problem."""
+    import fastjsonschema
+
     try:
         _fast_validator()(data)
     except fastjsonschema.JsonSchemaException:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dualprev_core._version import CORE_API_VERSION, __version__
 from dualprev_core.grading import core_methods
 from dualprev_core.model.levels import LEVELS_CITATION
@@ -36,11 +38,9 @@ def dualprev_register_grading_methods(registrar: Registrar) -> None:
 
 @hookimpl
 def dualprev_register_policies(registrar: Registrar) -> None:
-    from dualprev_core.assessment.assessment import highest_current_level
-
     registrar.enterprise_level_method(
         HIGHEST_CURRENT,
-        highest_current_level,
+        _highest_current_level,
         Citation(
             "dualprev default",
             clause="enterprise level = highest current risk level",
@@ -51,3 +51,10 @@ def dualprev_register_policies(registrar: Registrar) -> None:
     )
 
 
+
+
+def _highest_current_level(assessment: Any) -> Any:
+    # imported on call: the assessment module (networkx, the rules layer) is not needed to load packs
+    from dualprev_core.assessment.assessment import highest_current_level
+
+    return highest_current_level(assessment)

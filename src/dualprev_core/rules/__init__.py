@@ -15,26 +15,55 @@ See docs/rules.md for the format, the semantics and the durable-rules traps.
 
 from __future__ import annotations
 
-from dualprev_core.rules.engine import ENGINE_KINDS, Engine, durable_available, make_engine
-from dualprev_core.rules.format import (
-    FORMAT,
-    OPS,
-    REF_OPS,
-    AnyOf,
-    Binding,
-    Condition,
-    EventPattern,
-    FactPattern,
-    Match,
-    NonePattern,
-    Outcome,
-    Rule,
-    RuleSet,
-    SilencePattern,
-)
-from dualprev_core.rules.reference import ReferenceEngine
-from dualprev_core.rules.semantics import EngineFallbackWarning, RuleActionError, RuleEngineError
-from dualprev_core.rules.validation import MAX_JOIN, load_ruleset, parse_ruleset
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Names are imported from their modules on first use (PEP 562): a pack registering rule files
+# needs the validator, not the engines.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(("ENGINE_KINDS", "Engine", "durable_available", "make_engine"), "dualprev_core.rules.engine"),
+    **dict.fromkeys(("FORMAT", "OPS", "REF_OPS", "AnyOf", "Binding", "Condition", "EventPattern", "FactPattern", "Match",
+                     "NonePattern", "Outcome", "Rule", "RuleSet", "SilencePattern"), "dualprev_core.rules.format"),
+    "ReferenceEngine": "dualprev_core.rules.reference",
+    **dict.fromkeys(("EngineFallbackWarning", "RuleActionError", "RuleEngineError"), "dualprev_core.rules.semantics"),
+    **dict.fromkeys(("MAX_JOIN", "load_ruleset", "parse_ruleset"), "dualprev_core.rules.validation"),
+}
+
+if TYPE_CHECKING:
+    from dualprev_core.rules.engine import ENGINE_KINDS, Engine, durable_available, make_engine
+    from dualprev_core.rules.format import (
+        FORMAT,
+        OPS,
+        REF_OPS,
+        AnyOf,
+        Binding,
+        Condition,
+        EventPattern,
+        FactPattern,
+        Match,
+        NonePattern,
+        Outcome,
+        Rule,
+        RuleSet,
+        SilencePattern,
+    )
+    from dualprev_core.rules.reference import ReferenceEngine
+    from dualprev_core.rules.semantics import EngineFallbackWarning, RuleActionError, RuleEngineError
+    from dualprev_core.rules.validation import MAX_JOIN, load_ruleset, parse_ruleset
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dualprev_core.rules' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "FORMAT",

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dualprev_core import hookimpl
-from dualprev_core.assessment.assessment import Assessment
 from dualprev_core.errors import Problem, ValidationError
 from dualprev_core.model.records import Enterprise
 from dualprev_core.packs.registry import Criterion, PackManifest, Registrar
 from dualprev_core.provenance import Citation
 from dualprev_core.rules import AnyOf, RuleSet, load_ruleset
+
+if TYPE_CHECKING:
+    from dualprev_core.assessment.assessment import Assessment
 
 from . import __version__
 from ._categories import CATEGORIES, STANDARDS
