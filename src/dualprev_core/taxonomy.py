@@ -35,9 +35,9 @@ from importlib import resources
 from typing import Any, Final
 
 import attrs
-import yaml
 
 from dualprev_core.errors import InvalidInput, UnknownReference, suggest
+from dualprev_core.loading.yaml_lines import safe_load_fast
 from dualprev_core.model.vocabulary import HazardClass
 from dualprev_core.provenance import Citation
 
@@ -81,7 +81,7 @@ _HAZARD_EDITION_RE: Final = re.compile(r"^(?:gb/t\s*13861\s*-\s*)?(\d{4})$")
 def _read_data(name: str) -> dict[str, Any]:
     """Parse one YAML file of ``dualprev_core/data``."""
     text = resources.files("dualprev_core").joinpath("data", name).read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = safe_load_fast(text)
     if not isinstance(data, dict):
         raise ValueError(f"data file {name}: expected a mapping at top level")
     return data

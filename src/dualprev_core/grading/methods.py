@@ -11,10 +11,9 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
 from dualprev_core.errors import InvalidInput
 from dualprev_core.grading._base import BandVariant, Edge, Grading, GradingMethod, Parameter, variant_from_mapping
+from dualprev_core.loading.yaml_lines import safe_load_fast
 
 __all__ = ["LEC", "LSMatrix", "MES", "LookupMatrix", "core_methods", "load_variants"]
 
@@ -128,7 +127,7 @@ def _check_grid(v: BandVariant) -> None:
 def load_variants() -> dict[str, tuple[dict[str, BandVariant], str]]:
     """The core's band variants from ``data/grading-variants.yaml``: method → (variants, default)."""
     text = resources.files("dualprev_core").joinpath("data/grading-variants.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = safe_load_fast(text)
     out: dict[str, tuple[dict[str, BandVariant], str]] = {}
     for method, spec in data["methods"].items():
         variants = {vid: variant_from_mapping(method, vid, vd) for vid, vd in spec["variants"].items()}

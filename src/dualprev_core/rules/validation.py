@@ -19,8 +19,9 @@ from typing import Any
 import yaml
 
 from dualprev_core.errors import Problem, ValidationError, suggest
-from dualprev_core.loading.yaml_lines import load_yaml_with_lines
+from dualprev_core.loading.yaml_lines import load_yaml_fast, load_yaml_with_lines
 from dualprev_core.provenance import Citation
+from dualprev_core.rules.doc_cache import cached_document, store_document
 from dualprev_core.rules.format import (
     FORMAT,
     OPS,
@@ -204,7 +205,9 @@ def load_ruleset(source: str | Path | Mapping[str, Any]) -> RuleSet:
     """Load and validate a rule file (``.yaml``/``.yml``/``.json``) or a mapping.
 
     YAML is read with YAML 1.2 scalars (``on:``/``yes`` are strings, ``1e-5`` is a float).
-    JSON files are parsed with :mod:`json` and their lines recovered through the YAML composer.
+    JSON files are parsed with :mod:`json`.  Lines are recovered (through the YAML composer)
+    only when there is a problem to report; a YAML file that validated once is read from the
+    cache of decoded rule files next time (:mod:`dualprev_core.rules.doc_cache`).
 
     :raises ValidationError: every problem, each with its path and (for files) line.
     """
@@ -216,15 +219,34 @@ def load_ruleset(source: str | Path | Mapping[str, Any]) -> RuleSet:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ValidationError([Problem("", f"cannot read rule file: {exc.strerror or exc}", name)], source=name) from None
-    lines: dict[tuple[Any, ...], int] = {}
-    keylines: dict[tuple[Any, ...], int] = {}
-    dups: list[tuple[tuple[Any, ...], int]] = []
-    if path.suffix.lower() == ".json":
+    is_json = path.suffix.lower() == ".json"
+    doc: Any = None
+    if is_json:
         try:
             doc = json.loads(text, parse_constant=_json_constant)
         except ValueError as exc:
             line = getattr(exc, "lineno", None)
             raise ValidationError([Problem("", f"invalid JSON: {exc}", f"{name}:{line}" if line else name)], source=name) from None
+    # Fast path: decode without lines (libyaml, or the content-hash cache of documents that
+    # validated before) and validate; lines are only needed to report a problem, so a document
+    # with one (or with a duplicate key) is decoded again below, with lines.
+    try:
+        if is_json:
+            json.loads(text, parse_constant=_json_constant, object_pairs_hook=_refuse_duplicate_keys)
+            return parse_ruleset(doc, source=name)
+        fast = cached_document(text, "yaml")
+        if fast is not None:
+            return parse_ruleset(fast, source=name)
+        fast = load_yaml_fast(text)
+        ruleset = parse_ruleset(fast, source=name)
+        store_document(text, "yaml", fast)
+        return ruleset
+    except (ValidationError, yaml.YAMLError, _DuplicateKey):
+        pass
+    lines: dict[tuple[Any, ...], int] = {}
+    keylines: dict[tuple[Any, ...], int] = {}
+    dups: list[tuple[tuple[Any, ...], int]] = []
+    if is_json:
         try:
             _, lines, keylines, dups = _yaml_lines(text)
         except yaml.YAMLError:
@@ -238,6 +260,17 @@ def load_ruleset(source: str | Path | Mapping[str, Any]) -> RuleSet:
             raise ValidationError([Problem("", f"invalid YAML: {exc}", where)], source=name) from None
     extra = [(p, f"duplicate key {p[-1]!r} (the last one would silently win)") for p, _ in dups]
     return parse_ruleset(doc, source=name, lines=lines, keylines=keylines, extra_problems=extra)
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _DuplicateKey
+    return out
 
 
 def _json_constant(name: str) -> float:

@@ -7,8 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from dualprev_core.loading.yaml_lines import safe_load_fast
 from dualprev_core.provenance import Citation
 
 __all__ = ["data_file", "load", "citation", "criteria_dir"]
@@ -27,7 +26,7 @@ def criteria_dir() -> Path:
 @functools.cache
 def load(name: str) -> Any:
     """A data file's content (parsed once)."""
-    return yaml.safe_load(data_file(name).read_text(encoding="utf-8"))
+    return safe_load_fast(data_file(name).read_text(encoding="utf-8"))
 
 
 def citation(data: dict[str, Any], **override: Any) -> Citation:

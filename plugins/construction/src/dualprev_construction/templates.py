@@ -10,9 +10,9 @@ from __future__ import annotations
 from importlib import resources
 
 import attrs
-import yaml
 
 from dualprev_core.loading.enterprise import parse_frequency
+from dualprev_core.loading.yaml_lines import safe_load_fast
 from dualprev_core.model.vocabulary import OwnerLevel
 from dualprev_core.packs.registry import InspectionTemplate
 from dualprev_core.provenance import Citation
@@ -25,7 +25,7 @@ def templates() -> list[InspectionTemplate]:
 
     :raises ValueError: the data file is broken (a packaging error, reported by pack loading).
     """
-    data = yaml.safe_load(resources.files("dualprev_construction").joinpath("data/templates.yaml").read_text(encoding="utf-8"))
+    data = safe_load_fast(resources.files("dualprev_construction").joinpath("data/templates.yaml").read_text(encoding="utf-8"))
     default_note = str(data["default_note"])
     out = []
     for raw in data["templates"]:

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from dualprev_core.errors import InvalidInput
+from dualprev_core.loading.yaml_lines import safe_load_fast
 
 __all__ = ["DATA", "CRITERIA", "MONITORING_ENV", "load_data", "rule_files", "criterion_items"]
 
@@ -23,7 +24,7 @@ MONITORING_ENV = "DUALPREV_MINING_MONITORING_RULES"
 @cache
 def load_data(name: str) -> Any:
     """A YAML data file of the pack, parsed once."""
-    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    return safe_load_fast((DATA / name).read_text(encoding="utf-8"))
 
 
 def rule_files() -> list[Path]:
