@@ -18,6 +18,7 @@ from dualprev_core.hidden_dangers.ledger import (
     EVENT_KINDS,
     REGULATOR,
     Assessed,
+    CheckMissed,
     Closed,
     CriterionRef,
     Escalated,
@@ -456,7 +457,7 @@ def test_overdue_guards_in_replay() -> None:
 # ---------------------------------------------------------------- serialisation and replay
 
 
-def one_of_each_kind() -> list[HiddenDangerEvent]:
+def one_of_each_kind() -> list[Any]:
     at = T0
     plan = full_plan(T0 + timedelta(days=10))
     common = {"hd_id": "HD-1", "by": "李工", "at": at, "why": "原因"}
@@ -476,6 +477,8 @@ def one_of_each_kind() -> list[HiddenDangerEvent]:
         Escalated(**common, escalated_to=REGULATOR),
         ProductionSuspended(**common),
         ProductionResumed(**common),
+        CheckMissed(task_id="I-2H", by="system", at=at, why="无排查记录", window_start=T0 - timedelta(hours=2),
+                    due_at=T0, done=0, required=1, escalated_to="team"),
     ]
 
 

@@ -35,7 +35,7 @@ from dualprev_core.clock import Clock, SystemClock
 from dualprev_core.errors import TransitionRejected, UnknownReference, suggest
 from dualprev_core.grading import Grading, GradingMethod
 from dualprev_core.graph import RiskGraph
-from dualprev_core.hidden_dangers.ledger import HiddenDanger, HiddenDangerEvent, Ledger
+from dualprev_core.hidden_dangers.ledger import HiddenDanger, HiddenDangerEvent, Ledger, LedgerEvent
 from dualprev_core.model.levels import RiskLevel
 from dualprev_core.model.records import Control, Enterprise, Inspection, Risk
 from dualprev_core.model.vocabulary import HiddenDangerGrade, InspectionResult
@@ -360,7 +360,9 @@ class Assessment:
         for r in (c.mitigates if c else ()):
             self._set_current(r, self._compute(self._risks[r]))
 
-    def _on_event(self, event: HiddenDangerEvent) -> None:
+    def _on_event(self, event: LedgerEvent) -> None:
+        if not isinstance(event, HiddenDangerEvent):
+            return  # an investigation record (e.g. a missed check): no hidden danger moves
         source = getattr(event, "source", None)
         if source:
             self._recorded_sources.add(source)

@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "hidden-dangers": "dualprev_core.cli.loop:hd_group",
     "monitor": "dualprev_core.cli.loop:monitor_cmd",
     "rules": "dualprev_core.cli.loop:rules_group",
+    "tasks": "dualprev_core.cli.tasks:tasks_group",
 }
 
 

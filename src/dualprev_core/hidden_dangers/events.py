@@ -45,6 +45,9 @@ __all__ = [
     "Escalated",
     "ProductionSuspended",
     "ProductionResumed",
+    "InvestigationEvent",
+    "CheckMissed",
+    "LedgerEvent",
     "EVENT_KINDS",
     "event_from_dict",
     "event_problems",
@@ -549,8 +552,70 @@ class ProductionResumed(HiddenDangerEvent):
     kind: ClassVar[str] = "production_resumed"
 
 
+# ---------------------------------------------------------------- investigation events
+
+
+@attrs.frozen(kw_only=True)
+class InvestigationEvent:
+    """Base of the investigation events the ledger also keeps (about a task, not a hidden danger).
+
+    :param task_id: the investigation task's id (an item id or ``<template>@<control>``).
+    :param by: who recorded it (for automatic records the system's name).
+    :param at: when it was recorded (timezone-aware).
+    :param why: the reason, free text.
+    """
+
+    kind: ClassVar[str] = ""
+
+    task_id: str = _id_field()
+    by: str = _id_field()
+    at: datetime = attrs.field(converter=_to_datetime, validator=_v_aware)
+    why: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping: ``kind`` first, then the fields (ISO-8601 timestamps)."""
+        out: dict[str, Any] = {"kind": self.kind}
+        for a in attrs.fields(type(self)):
+            out[a.name] = _jsonable(getattr(self, a.name))
+        return out
+
+
+def _v_count(inst: object, a: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidInput(f"'{a.name}' must be a non-negative whole number (got {value!r})")
+
+
+@attrs.frozen(kw_only=True)
+class CheckMissed(InvestigationEvent):
+    """未排查: a task's window passed without its check (recorded so it is counted and kept).
+
+    :param window_start: when the window opened.
+    :param due_at: when the check was due (the window's end); with ``task_id`` it identifies the miss.
+    :param done: checks found in the window (fewer than ``required``).
+    :param required: checks the window needed.
+    :param escalated_to: the owner level the overdue task had escalated to when recorded, if any.
+    """
+
+    kind: ClassVar[str] = "check_missed"
+
+    window_start: datetime = attrs.field(converter=_to_datetime, validator=_v_aware)
+    due_at: datetime = attrs.field(converter=_to_datetime, validator=_v_aware)
+    done: int = attrs.field(default=0, validator=_v_count)
+    required: int = attrs.field(default=1, validator=_v_count)
+    escalated_to: str | None = attrs.field(default=None, converter=_to_strip, validator=_v_opt_id)
+
+    def __attrs_post_init__(self) -> None:
+        if self.due_at <= self.window_start:
+            raise InvalidInput(f"'due_at' must be after 'window_start' (got {self.due_at.isoformat()} ≤ {self.window_start.isoformat()})")
+        if self.done >= self.required:
+            raise InvalidInput(f"'done' ({self.done}) must be fewer than 'required' ({self.required}) for a missed check")
+
+
+#: Any event the ledger keeps.
+LedgerEvent = HiddenDangerEvent | InvestigationEvent
+
 #: Every event kind, by its ``kind`` key.
-EVENT_KINDS: Final[Mapping[str, type[HiddenDangerEvent]]] = {
+EVENT_KINDS: Final[Mapping[str, type[HiddenDangerEvent] | type[InvestigationEvent]]] = {
     cls.kind: cls
     for cls in (
         Reported,
@@ -566,11 +631,12 @@ EVENT_KINDS: Final[Mapping[str, type[HiddenDangerEvent]]] = {
         Escalated,
         ProductionSuspended,
         ProductionResumed,
+        CheckMissed,
     )
 }
 
 
-def event_problems(data: object) -> tuple[HiddenDangerEvent | None, list[Problem]]:
+def event_problems(data: object) -> tuple[LedgerEvent | None, list[Problem]]:
     """Parse ``data`` into an event, returning it (or ``None``) and every problem found."""
     if not isinstance(data, Mapping):
         return None, [Problem("", f"an event must be a JSON object (got {data!r})")]
@@ -613,7 +679,7 @@ def event_problems(data: object) -> tuple[HiddenDangerEvent | None, list[Problem
         return None, [Problem("", str(exc))]
 
 
-def event_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> HiddenDangerEvent:
+def event_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> LedgerEvent:
     """Rebuild an event from :meth:`HiddenDangerEvent.to_dict` output.
 
     :raises ValidationError: listing every bad field, with the field and the value got.

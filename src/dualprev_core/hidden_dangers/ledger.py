@@ -29,7 +29,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import IO, Any, Final
+from typing import IO, Any, Final, overload
 
 from dualprev_core.clock import Clock, SystemClock, ensure_aware
 from dualprev_core.errors import InvalidInput, Problem, TransitionRejected, UnknownReference, ValidationError, suggest
@@ -39,11 +39,14 @@ from dualprev_core.hidden_dangers.events import (
     FIVE_IMPLEMENTATIONS,
     REGULATOR,
     Assessed,
+    CheckMissed,
     Closed,
     CriterionRef,
     Escalated,
     FindingAdded,
     HiddenDangerEvent,
+    InvestigationEvent,
+    LedgerEvent,
     MarkedOverdue,
     PlanApproved,
     ProductionResumed,
@@ -78,6 +81,9 @@ __all__ = [
     "Escalated",
     "ProductionSuspended",
     "ProductionResumed",
+    "InvestigationEvent",
+    "CheckMissed",
+    "LedgerEvent",
     "CriterionRef",
     "RectificationPlan",
     "FIVE_IMPLEMENTATIONS",
@@ -99,7 +105,7 @@ DEFAULT_ESCALATION_PERIOD: Final = timedelta(days=7)
 #: The ``by`` of events the ledger emits on its own (overdue marks and escalations).
 SYSTEM_ACTOR: Final = "system"
 
-Listener = Callable[[HiddenDangerEvent], object]
+Listener = Callable[[LedgerEvent], object]
 
 
 class Ledger:
@@ -120,8 +126,10 @@ class Ledger:
             raise InvalidInput(f"'escalation_period' must be a positive timedelta (got {escalation_period!r})")
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._period = escalation_period
-        self._events: list[HiddenDangerEvent] = []
+        self._events: list[LedgerEvent] = []
         self._state: dict[str, HiddenDanger] = {}
+        # (task id, due_at) -> the check_missed event recording that miss
+        self._missed: dict[tuple[str, datetime], CheckMissed] = {}
         # control id -> ids of its hidden dangers in report order: keeps open_on_control and
         # id generation proportional to one control's history, not the whole ledger's.
         self._by_control: dict[str, list[str]] = {}
@@ -132,7 +140,7 @@ class Ledger:
     @classmethod
     def from_events(
         cls,
-        events: Iterable[HiddenDangerEvent],
+        events: Iterable[LedgerEvent],
         *,
         clock: Clock | None = None,
         escalation_period: timedelta = DEFAULT_ESCALATION_PERIOD,
@@ -148,7 +156,7 @@ class Ledger:
     @classmethod
     def _build(
         cls,
-        events: list[HiddenDangerEvent],
+        events: list[LedgerEvent],
         labels: list[str] | None,
         *,
         clock: Clock | None,
@@ -156,6 +164,14 @@ class Ledger:
     ) -> Ledger:
         ledger = cls(clock=clock, escalation_period=escalation_period)
         ledger._state = replay(events, labels=labels)
+        for i, ev in enumerate(events):
+            if isinstance(ev, InvestigationEvent):
+                try:
+                    ledger._check_investigation(ev)
+                except TransitionRejected as exc:
+                    label = labels[i] if labels is not None else f"event [{i}]"
+                    raise TransitionRejected(f"{label}: {exc}") from None
+                ledger._keep_investigation(ev)
         for hd in ledger._state.values():
             ledger._by_control.setdefault(hd.control_id, []).append(hd.id)
         ledger._events = events
@@ -184,7 +200,7 @@ class Ledger:
         else:
             name = getattr(source, "name", None)
             lines = list(source)
-        events: list[HiddenDangerEvent] = []
+        events: list[LedgerEvent] = []
         labels: list[str] = []
         problems: list[Problem] = []
         for n, line in enumerate(lines, start=1):
@@ -211,8 +227,8 @@ class Ledger:
     # ------------------------------------------------------------ reading
 
     @property
-    def events(self) -> tuple[HiddenDangerEvent, ...]:
-        """Every event, in the order appended."""
+    def events(self) -> tuple[LedgerEvent, ...]:
+        """Every event (hidden-danger and investigation events), in the order appended."""
         return tuple(self._events)
 
     @property
@@ -274,12 +290,69 @@ class Ledger:
 
     # ------------------------------------------------------------ appending
 
-    def append(self, event: HiddenDangerEvent) -> HiddenDanger:
+    # ------------------------------------------------------------ investigation records
+
+    def missed_checks(self, task_id: str | None = None) -> tuple[CheckMissed, ...]:
+        """The recorded missed checks (未排查), in the order recorded (optionally one task's)."""
+        return tuple(m for m in self._missed.values() if task_id is None or m.task_id == task_id)
+
+    def _check_investigation(self, event: InvestigationEvent) -> None:
+        if isinstance(event, CheckMissed):
+            key = (event.task_id, event.due_at)
+            if key in self._missed:
+                raise TransitionRejected(
+                    f"check_missed of {event.task_id!r} rejected: the miss due {event.due_at.isoformat()} is already recorded"
+                )
+            if event.at < event.due_at:
+                raise TransitionRejected(
+                    f"check_missed of {event.task_id!r} rejected: recorded at {event.at.isoformat()}, before the check was due "
+                    f"({event.due_at.isoformat()})"
+                )
+
+    def _keep_investigation(self, event: InvestigationEvent) -> None:
+        if isinstance(event, CheckMissed):
+            self._missed[(event.task_id, event.due_at)] = event
+
+    def record_missed_checks(self, missed: Iterable[Any], *, at: datetime | None = None, by: str = SYSTEM_ACTOR,
+                             escalated_to: Mapping[str, str] | None = None) -> tuple[CheckMissed, ...]:
+        """Append a :class:`CheckMissed` for each missed check not yet recorded (idempotent).
+
+        :param missed: :class:`~dualprev_core.investigation.MissedCheck` records (or anything with
+            ``task``, ``window_start``, ``due_at``, ``done``, ``required``).
+        :param escalated_to: the level each task has escalated to, by task id.
+        :returns: the events appended.
+        """
+        when = self._at(at)
+        out = []
+        for m in missed:
+            if (m.task, m.due_at) in self._missed:
+                continue
+            ev = CheckMissed(task_id=m.task, by=by, at=when, why=f"no check between {m.window_start.isoformat()} and {m.due_at.isoformat()}",
+                             window_start=m.window_start, due_at=m.due_at, done=m.done, required=m.required,
+                             escalated_to=(escalated_to or {}).get(m.task))
+            self.append(ev)
+            out.append(ev)
+        return tuple(out)
+
+    @overload
+    def append(self, event: HiddenDangerEvent) -> HiddenDanger: ...
+
+    @overload
+    def append(self, event: InvestigationEvent) -> InvestigationEvent: ...
+
+    def append(self, event: LedgerEvent) -> HiddenDanger | InvestigationEvent:
         """Check ``event`` against the guards, append it and notify listeners.
 
+        :returns: the hidden danger's new state (for an investigation event, the event).
         :raises TransitionRejected: when a guard refuses (nothing is appended).
         :raises UnknownReference: for an unknown hidden-danger id (with suggestions).
         """
+        if isinstance(event, InvestigationEvent):
+            self._check_investigation(event)
+            self._events.append(event)
+            self._keep_investigation(event)
+            self._notify(event)
+            return event
         if not isinstance(event, HiddenDangerEvent):
             raise InvalidInput(f"'event' must be a hidden-danger event (got {event!r})")
         current = self._state.get(event.hd_id)
@@ -296,7 +369,7 @@ class Ledger:
         self._notify(event)
         return new
 
-    def _notify(self, event: HiddenDangerEvent) -> None:
+    def _notify(self, event: LedgerEvent) -> None:
         first: BaseException | None = None
         for listener in list(self._listeners):
             try:

@@ -23,6 +23,7 @@ from dualprev_core.hidden_dangers.events import (
     Escalated,
     FindingAdded,
     HiddenDangerEvent,
+    InvestigationEvent,
     MarkedOverdue,
     PlanApproved,
     ProductionResumed,
@@ -386,7 +387,7 @@ def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # no
 
 
 def replay(
-    events: Iterable[HiddenDangerEvent], *, labels: Sequence[str] | None = None
+    events: Iterable[HiddenDangerEvent | InvestigationEvent], *, labels: Sequence[str] | None = None
 ) -> dict[str, HiddenDanger]:
     """Fold events into the state of every hidden danger, checking every guard.
 
@@ -399,6 +400,8 @@ def replay(
     state: dict[str, HiddenDanger] = {}
     for i, event in enumerate(events):
         label = labels[i] if labels is not None else f"event [{i}]"
+        if isinstance(event, InvestigationEvent):
+            continue  # about a task, not a hidden danger (the ledger keeps and checks them)
         if not isinstance(event, HiddenDangerEvent):
             raise TransitionRejected(f"{label}: not a hidden-danger event (got {event!r})")
         try:

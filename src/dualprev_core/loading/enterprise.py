@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from dualprev_core.errors import DualprevError, Problem, UnknownReference, ValidationError, suggest
+from dualprev_core.errors import DualprevError, InvalidInput, Problem, UnknownReference, ValidationError, suggest
 from dualprev_core.grading import GradingMethod, core_methods
 from dualprev_core.loading.schema import SCHEMA
 from dualprev_core.loading.yaml_lines import Lines, line_of, load_yaml_with_lines
@@ -62,6 +62,8 @@ _FREQ_WORDS: dict[str, tuple[float, str]] = {
     "monthly": (1, "month"), "每月": (1, "month"),
     "quarterly": (1, "quarter"), "每季度": (1, "quarter"), "每季": (1, "quarter"),
     "half-yearly": (1, "half_year"), "每半年": (1, "half_year"),
+    "seasonal": (1, "quarter"), "季节性": (1, "quarter"),
+    "before-holidays": (1, "holiday"), "holidays": (1, "holiday"), "节假日前": (1, "holiday"), "节前": (1, "holiday"),
     "yearly": (1, "year"), "annual": (1, "year"), "每年": (1, "year"),
 }
 _FREQ_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(h|d|w|mo|q|y)$")
@@ -80,7 +82,7 @@ def parse_frequency(text: str) -> Frequency:
     words = sorted(k for k in _FREQ_WORDS if k.isascii())
     raise ValueError(
         f"{text!r} is not a frequency; use a number with h/d/w/mo/q/y (e.g. 2h, 3y) or one of "
-        f"{', '.join(words)} (or 每班/每天/每周/每月/每季度/每半年/每年){suggest(t, words)}"
+        f"{', '.join(words)} (or 每班/每天/每周/每月/每季度/季节性/节假日前/每半年/每年){suggest(t, words)}"
     )
 
 
@@ -195,6 +197,7 @@ def parse_inspections(data: Any, enterprise: Enterprise, *, source: str | None =
     builder.fail_if_problems()
     items = {it.id: it for it in enterprise.inspection_items}
     controls = {c.id for c in enterprise.controls}
+    builder.control_ids = controls
     seen: dict[str, int] = {}
     out = []
     for i, raw in enumerate(data["inspections"]):
@@ -246,6 +249,7 @@ class _Builder:
     def __init__(self, data: Any, source: str | None, lines: Lines, methods: Mapping[str, GradingMethod]) -> None:
         self.data, self.source, self.lines, self.methods = data, source, lines, methods
         self.problems: list[Problem] = []
+        self.control_ids: set[str] = set()
 
     # -- problems -------------------------------------------------------------------------
     def problem(self, path: tuple[Any, ...], message: str) -> None:
@@ -301,6 +305,7 @@ class _Builder:
             items += [((*cpath, "inspection_items", k), self.item((*cpath, "inspection_items", k), it, control)) for k, it in enumerate(c.get("inspection_items", []))]
         items += [(("inspection_items", i), self.item(("inspection_items", i), it, None)) for i, it in enumerate(d.get("inspection_items", []))]
         items_by_id = {it.id: it for _, it in items}
+        self.control_ids = {c.id for _, c in controls}
         parsed = [self.inspection(i, raw, items_by_id) for i, raw in enumerate(d.get("inspections", []))]
         inspections = [x for x in parsed if x is not None]
         mhis = [MajorHazardInstallation(m["id"], m["name"], m["area"], m.get("kind", "storage"), m.get("facts")) for m in d.get("major_hazard_installations", [])]
@@ -335,7 +340,17 @@ class _Builder:
             edges=dict(s.get("edges", {})),
             escalation=EscalationPolicy(**s.get("escalation", {})),
             enterprise_level_method=s.get("enterprise_level_method"),
+            investigation=self.investigation_settings(s.get("investigation", {})),
         )
+
+    def investigation_settings(self, inv: Mapping[str, Any]) -> dict[str, Any]:
+        from dualprev_core.investigation.schedule import WorkCalendar
+
+        try:
+            WorkCalendar.from_settings(inv)
+        except InvalidInput as exc:
+            self.problem(("settings", "investigation"), str(exc))
+        return dict(inv)
 
     def area(self, i: int, a: Mapping[str, Any]) -> Area:
         g = a.get("geometry")
@@ -404,6 +419,7 @@ class _Builder:
             id=c["id"], name=c["name"], kind=ControlKind.parse(c["kind"]), owner_level=OwnerLevel.parse(c["owner_level"]),
             mitigates=tuple(dict.fromkeys(mitigates)), post=c.get("post"), critical=bool(c.get("critical", False)),
             on_failure=on_failure, description=c.get("description", ""), facts=c.get("facts"),
+            tags=tuple(dict.fromkeys(c.get("tags", ()))),
         )
 
     def item(self, path: tuple[Any, ...], it: Mapping[str, Any], control: Control | None) -> InspectionItem:
@@ -428,16 +444,29 @@ class _Builder:
                 self.problem((*path, "control"), f"{control!r} is not the control of item {x['item']!r} ({item.control!r})")
             else:
                 control = item.control
+        task = x.get("task")
+        if task is not None and control is None and "item" not in x:
+            # A task id is an item id, or ``<template id>@<control id>`` for a task a pack's template made.
+            if task in items:
+                control = items[task].control
+            elif "@" in task:
+                control = task.rpartition("@")[2]
+                if control not in self.control_ids:
+                    self.problem((*path, "task"), f"{task!r} names control {control!r}, which is not a control{suggest(control, self.control_ids)}")
+                    return None
+            else:
+                self.problem((*path, "task"), f"{task!r} is neither an inspection item nor '<template>@<control>'{suggest(task, items)}")
+                return None
         if control is None:
             if "item" not in x:
-                self.problem(path, "an inspection needs 'control' or 'item'")
+                self.problem(path, "an inspection needs 'control', 'item' or 'task'")
             return None
         try:
             at = parse_time(x["at"])
         except ValueError as exc:
             self.problem((*path, "at"), str(exc))
             return None
-        return Inspection(x["id"], control, InspectionResult.parse(x["result"]), x["by"], at, x.get("item"), x.get("note", ""), x.get("facts"))
+        return Inspection(x["id"], control, InspectionResult.parse(x["result"]), x["by"], at, x.get("item"), x.get("note", ""), x.get("facts"), task)
 
     # -- cross references -----------------------------------------------------------------
     def check_references(self, e: Enterprise, controls: list[tuple[tuple[Any, ...], Control]], items: list[tuple[tuple[Any, ...], InspectionItem]]) -> None:

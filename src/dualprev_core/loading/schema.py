@@ -25,7 +25,7 @@ _ITEM: Final = {
         "id": _ID,
         "control": _ID,
         "content": _TEXT,
-        "frequency": {"type": "string", "description": "e.g. 2h, shift, daily, weekly, monthly, quarterly, half-yearly, yearly, 每班, 每天, 每周, 每月, 每季度, 每半年, 每年"},
+        "frequency": {"type": "string", "description": "e.g. 2h, shift, daily, twice-daily, weekly, monthly, quarterly, seasonal, before-holidays, half-yearly, yearly, 3y, 每班, 每天, 每周, 每月, 每季度, 季节性, 节假日前, 每半年, 每年"},
         "owner_level": _OWNER,
         "post": _ID,
         "facts": _FACTS,
@@ -42,6 +42,7 @@ _CONTROL_PROPS: Final = {
     "on_failure": {"type": "object", "additionalProperties": _NUM, "description": "method inputs while this control is defective"},
     "description": _TEXT,
     "inspection_items": {"type": "array", "items": _ITEM},
+    "tags": {"type": "array", "items": _ID, "description": "labels packs' inspection templates and rules select controls by"},
     "facts": _FACTS,
 }
 
@@ -91,6 +92,22 @@ SCHEMA: Final[dict[str, Any]] = {
                     },
                 },
                 "enterprise_level_method": {"type": "string"},
+                "investigation": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "description": "the work calendar investigation tasks run on",
+                    "properties": {
+                        "utc_offset_hours": {"type": "number", "description": "time zone of calendar windows (default 8, China Standard Time)"},
+                        "shift_start": {"type": "string", "description": "first shift start, e.g. 08:00 (default)"},
+                        "shift_hours": {"type": "integer", "description": "shift length dividing 24 (default 8)"},
+                        "holidays": {
+                            "type": "array",
+                            "items": {"type": "object", "required": ["date"], "additionalProperties": False,
+                                      "properties": {"name": _TEXT, "date": {"type": "string", "description": "first day, e.g. 2027-02-06"}}},
+                        },
+                        "holiday_lead_days": {"type": "integer", "minimum": 1, "description": "window before a holiday (default 7)"},
+                    },
+                },
             },
         },
         "areas": {
@@ -205,6 +222,7 @@ SCHEMA: Final[dict[str, Any]] = {
                     "id": _ID,
                     "control": _ID,
                     "item": _ID,
+                    "task": {**_ID, "description": "the investigation task this inspection fulfils: an item id or <template>@<control>"},
                     "result": _RESULT,
                     "by": _TEXT,
                     "at": {"type": "string", "description": "ISO 8601; without an offset, China Standard Time (+08:00)"},

@@ -79,6 +79,9 @@ class Settings:
     edges: Mapping[str, str] = attrs.field(factory=dict)
     escalation: EscalationPolicy = attrs.field(factory=EscalationPolicy)
     enterprise_level_method: str | None = None
+    #: The work calendar of investigation tasks (shift times, holidays): see
+    #: :meth:`dualprev_core.investigation.WorkCalendar.from_settings`.
+    investigation: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -164,6 +167,9 @@ class Control:
     on_failure: Mapping[str, float] = attrs.field(factory=dict)
     description: str = ""
     facts: Mapping[str, Any] = attrs.field(factory=dict, converter=_facts)
+    #: Free labels (``"sis"``, ``"construction:check:scaffold_ties"``) that packs' inspection
+    #: templates and rules select controls by; see :func:`dualprev_core.investigation.control_tags`.
+    tags: tuple[str, ...] = attrs.field(default=(), converter=tuple)
 
 
 @attrs.frozen
@@ -171,14 +177,17 @@ class Frequency:
     """How often an inspection item is due, as a count per period (``every`` ``unit``)."""
 
     every: float
-    unit: str  # hour, shift, day, week, month, quarter, half_year, year
+    unit: str  # hour, shift, day, week, month, quarter, half_year, year, holiday
     text: str = ""
 
-    _HOURS = {"hour": 1, "shift": 8, "day": 24, "week": 168, "month": 730, "quarter": 2190, "half_year": 4380, "year": 8760}
+    # holiday: once before each public holiday; 8760 / 7 (China's seven statutory holidays) is only a
+    # nominal figure for comparing frequencies, the real windows come from the enterprise's calendar.
+    _HOURS = {"hour": 1, "shift": 8, "day": 24, "week": 168, "month": 730, "quarter": 2190, "half_year": 4380, "year": 8760,
+              "holiday": 8760 / 7}
 
     @property
     def hours(self) -> float:
-        """Nominal interval in hours (month = 730 h, shift = 8 h: conventions, for scheduling)."""
+        """Nominal interval in hours (month = 730 h, shift = 8 h: conventions, for comparing frequencies)."""
         return self.every * self._HOURS[self.unit]
 
 
@@ -207,6 +216,8 @@ class Inspection:
     item: str | None = None
     note: str = ""
     facts: Mapping[str, Any] = attrs.field(factory=dict, converter=_facts)
+    #: The investigation task this inspection fulfils (see :mod:`dualprev_core.investigation`).
+    task: str | None = None
 
 
 @attrs.frozen

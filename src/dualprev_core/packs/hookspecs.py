@@ -188,6 +188,23 @@ def dualprev_risk_is_active(risk: Risk, enterprise: Enterprise) -> bool | None:
 
 
 @hookspec
+def dualprev_control_tags(enterprise: Enterprise) -> dict[str, list[str]] | None:
+    """Derive tags for controls, which inspection templates' ``applies_to`` select by.
+
+    The core already tags every control with its kind key, its own ``tags`` and ``key:value``
+    for each string fact; a pack adds what only it can judge (e.g. ``two_key_one_major`` for a
+    control on a "两重点一重大" unit).
+
+    :param enterprise: the enterprise.
+    :returns: extra tags by control id (``None`` or ``{}`` when the pack adds none).
+
+    .. versionadded:: 0.2
+
+    Scope: every pack, in registration order; tags are united.
+    """
+
+
+@hookspec
 def dualprev_enterprise_facts(assessment: Assessment) -> list[dict[str, Any]] | None:
     """Add derived facts for rule files to test (e.g. a unit's GB 18218 level, 两重点一重大 flags).
 

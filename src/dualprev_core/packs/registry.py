@@ -75,7 +75,11 @@ class PackManifest:
 
 @attrs.frozen
 class InspectionTemplate:
-    """An inspection item template for controls of given kinds/tags."""
+    """An inspection item template for controls of given kinds/tags.
+
+    The core applies it (:mod:`dualprev_core.investigation`) to every control carrying any tag
+    of ``applies_to``, all tags of ``requires`` and none of ``unless``.
+    """
 
     id: str
     title: str
@@ -84,6 +88,8 @@ class InspectionTemplate:
     frequency: str
     owner_level: OwnerLevel
     citation: Citation
+    requires: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -364,6 +370,20 @@ class Packs:
             if decided is not False:
                 active.add(r.id)
         return frozenset(active)
+
+    def control_tags(self, enterprise: Any) -> dict[str, set[str]]:
+        """Extra tags by control id from every pack (see ``dualprev_control_tags``)."""
+        out: dict[str, set[str]] = {}
+        for name, result in self._call_each("dualprev_control_tags", enterprise=enterprise):
+            if result is None:
+                continue
+            if not isinstance(result, Mapping):
+                raise PackError(name, f"dualprev_control_tags returned {result!r}, not a mapping of control id to tags")
+            for control_id, tags in result.items():
+                if isinstance(tags, str) or not all(isinstance(t, str) for t in tags):
+                    raise PackError(name, f"dualprev_control_tags gave {tags!r} for {control_id!r}, not a list of strings")
+                out.setdefault(control_id, set()).update(tags)
+        return out
 
     def enterprise_facts(self, assessment: Any) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

@@ -34,7 +34,7 @@ from ._data import criteria_dir, load
 from .analysis import analyse, concerns, derived_facts
 from .enterprise_level import CITATION as LEVEL_CITATION
 from .enterprise_level import METHOD, diagnosis_level
-from .templates import inspection_plan, inspection_templates
+from .templates import control_tags, inspection_plan, inspection_templates
 
 __all__ = [
     "RULE_FILES",
@@ -105,6 +105,11 @@ def dualprev_register_criteria(registrar: Registrar) -> None:
 def dualprev_register_templates(registrar: Registrar) -> None:
     for t in inspection_templates():
         registrar.inspection_template(t)
+
+
+@hookimpl
+def dualprev_control_tags(enterprise: Enterprise) -> dict[str, list[str]] | None:
+    return control_tags(enterprise) if concerns(enterprise) else None
 
 
 @hookimpl

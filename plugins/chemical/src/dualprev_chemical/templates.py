@@ -19,14 +19,16 @@ from dualprev_core.packs.registry import InspectionTemplate
 from dualprev_core.provenance import Citation
 
 from ._data import load
+from .analysis import analyse
 from .facts_spec import FUNCTIONS
 
 if TYPE_CHECKING:
     from dualprev_core.assessment.assessment import Assessment
+    from dualprev_core.model.records import Enterprise
 
     from .analysis import ChemicalAnalysis
 
-__all__ = ["inspection_templates", "inspection_plan"]
+__all__ = ["inspection_templates", "inspection_plan", "control_tags"]
 
 
 @functools.cache
@@ -36,10 +38,14 @@ def inspection_templates() -> tuple[InspectionTemplate, ...]:
     base = data["citation"]
     out = []
     for r in data["rounds"]:
+        # The 1 h round replaces the 2 h one on "两重点一重大" units.
+        tkom = r.get("scope") == "two_key_one_major"
         for fn in data["round_functions"]:
             label = FUNCTIONS[fn]
             out.append(InspectionTemplate(
                 id=f"chem-78-{r['id']}-{fn}", title=f"{r['title']}：{label}", applies_to=(fn,),
+                requires=("two_key_one_major",) if tkom else (),
+                unless=("two_key_one_major",) if r["id"] == "round" else (),
                 content=data["content"][fn], frequency=r["frequency"], owner_level=OwnerLevel.parse(r["owner_level"]),
                 citation=Citation.from_mapping({**base, "clause": r["clause"], **({"note": r["note"]} if r.get("note") else {})}),
             ))
@@ -50,6 +56,29 @@ def inspection_templates() -> tuple[InspectionTemplate, ...]:
             citation=Citation.from_mapping({**base, "clause": g["clause"]}),
         ))
     return tuple(out)
+
+
+def control_tags(e: Enterprise) -> dict[str, list[str]]:
+    """Tags the core's template matching needs: the control's ``chemical:function``, and for a
+    control on a unit (``installation``) ``two_key_one_major`` when the unit is "两重点一重大" and
+    ``process_unit`` when it is a production unit."""
+    res = analyse(e)
+    kinds = {m.id: m.kind for m in e.major_hazard_installations}
+    out: dict[str, list[str]] = {}
+    for c in e.controls:
+        tags = []
+        fn = c.facts.get("chemical:function")
+        if isinstance(fn, str):
+            tags.append(fn)
+        unit = c.facts.get("installation")
+        if isinstance(unit, str):
+            if unit in res.flags and res.flags[unit].any:
+                tags.append("two_key_one_major")
+            if kinds.get(unit) == "production":
+                tags.append("process_unit")
+        if tags:
+            out[c.id] = tags
+    return out
 
 
 def inspection_plan(a: Assessment, res: ChemicalAnalysis) -> list[dict[str, Any]]:

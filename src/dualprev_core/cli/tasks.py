@@ -1,0 +1,98 @@
+"""``dualprev tasks``: the investigation tasks (排查任务) of an enterprise and their status at a time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dualprev_core.cli.common import _common, _fail, _guard, _out, _packs
+
+__all__: list[str] = []
+
+_STATUS_STYLE = {"done": "green", "due": "yellow", "overdue": "bold red"}
+
+
+@click.group("tasks")
+def tasks_group() -> None:
+    """Investigation tasks: what to check, on which control, by which post, how often — and their status."""
+
+
+@tasks_group.command("list")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--at", "at_text", help="the time to judge at (ISO 8601; default now)")
+@click.option("--post", help="only this post's tasks")
+@click.option("--person", help="only the tasks of the posts this person belongs to")
+@click.option("--status", "only_status", type=click.Choice(["done", "due", "overdue"]), help="only tasks in this status")
+@click.option("--since", "since_text", help="when monitoring started: no check counts as missed before it (default: the earliest inspection)")
+@click.option("--inspections", "inspections_file", type=click.Path(path_type=Path), help="a dualprev-inspections/1 file of further recorded inspections")
+@click.option("--ledger", type=click.Path(path_type=Path), help="hidden-danger event file (JSON lines): its recorded missed checks are counted; with --record, new ones are appended")
+@click.option("--record", is_flag=True, help="append a check_missed event to --ledger for every missed check not yet recorded")
+@_common
+@_guard
+def tasks_list(source: Path, at_text: str | None, post: str | None, person: str | None, only_status: str | None, since_text: str | None,
+               inspections_file: Path | None, ledger: Path | None, record: bool, as_json: bool, lang: str) -> None:
+    """List the tasks of SOURCE (an enterprise file) with their status at --at: done, due or overdue.
+
+    Overdue tasks say the level they escalated to; every missed check (未排查) since monitoring
+    started is counted.
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from dualprev_core.cli.loop import _at, _load_ledger
+    from dualprev_core.clock import SystemClock
+    from dualprev_core.investigation import build_plan
+    from dualprev_core.loading.enterprise import load_enterprise, load_inspections
+
+    if not source.exists():
+        _fail(f"{source}: file not found")
+    if record and ledger is None:
+        _fail("--record needs --ledger FILE (the event file the missed checks are appended to)")
+    packs = _packs()
+    e = load_enterprise(source, packs=packs)
+    plan = build_plan(e, packs)
+    inspections = list(e.inspections)
+    if inspections_file is not None:
+        if not inspections_file.exists():
+            _fail(f"{inspections_file}: file not found")
+        inspections += load_inspections(inspections_file, e)
+    at = _at(at_text) or SystemClock().now()
+    statuses = plan.status(at, inspections, since=_at(since_text), post=post, person=person)
+    led = _load_ledger(ledger) if ledger is not None else None
+    recorded: dict[str, int] = {}
+    appended = 0
+    if led is not None:
+        if record:
+            escalated = {s.task.id: s.escalated_to for s in statuses if s.escalated_to}
+            appended = len(led.record_missed_checks([m for s in statuses for m in s.missed], at=at, escalated_to=escalated))
+            led.to_jsonl(ledger)
+        for m in led.missed_checks():
+            recorded[m.task_id] = recorded.get(m.task_id, 0) + 1
+    rows: list[dict[str, Any]] = []
+    for s in statuses:
+        if only_status is not None and s.status.key != only_status:
+            continue
+        d = s.to_dict()
+        if led is not None:
+            d["missed_recorded"] = recorded.get(s.task.id, 0)
+        rows.append(d)
+    if as_json:
+        _out(rows if led is None else {"tasks": rows, "ledger": str(ledger), "missed_checks_appended": appended})
+        return
+    zh = lang == "zh"
+    t = Table("ID", "岗位" if zh else "post", "频次" if zh else "frequency", "状态" if zh else "status",
+              "上次排查" if zh else "last done", "时限" if zh else "due at", "未排查" if zh else "missed",
+              "升级至" if zh else "escalated to", title=f"{'排查任务' if zh else 'investigation tasks'} @ {at.isoformat(timespec='minutes')}")
+    labels = {"done": "已排查", "due": "待排查", "overdue": "逾期未排查"}
+    for d in rows:
+        st = d["status"]
+        t.add_row(d["id"], d["post"] or "—", d["frequency"], f"[{_STATUS_STYLE[st]}]{labels[st] if zh else st}[/]",
+                  (d["last_done"] or "—")[:16], (d["due_at"] or "—")[:16], str(d["missed"]), d["escalated_to"] or "—")
+    console = Console()
+    console.print(t)
+    counts = {k: sum(1 for d in rows if d["status"] == k) for k in ("done", "due", "overdue")}
+    missed = sum(d["missed"] for d in rows)
+    console.print(f"{counts['done']} done, {counts['due']} due, {counts['overdue']} overdue; {missed} missed check(s)"
+                  + (f"; {appended} newly recorded in {ledger}" if record else ""), markup=False)
