@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "monitor": "dualprev_core.cli.loop:monitor_cmd",
     "rules": "dualprev_core.cli.loop:rules_group",
     "tasks": "dualprev_core.cli.tasks:tasks_group",
+    "export": "dualprev_core.cli.exchange:export_group",
+    "exchange": "dualprev_core.cli.exchange:exchange_group",
 }
 
 
