@@ -13,7 +13,7 @@ PACKS  := -e plugins/chemical -e plugins/mining -e plugins/construction
 $(VENV)/.installed: pyproject.toml plugins/chemical/pyproject.toml plugins/mining/pyproject.toml plugins/construction/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]" $(PACKS)
+	$(PY) -m pip install --quiet -e ".[test,postgresql]" $(PACKS)
 	@# durable-rules (C core, unmaintained since 2020) is optional: without it the
 	@# pure-Python reference engine takes over, so a failed build does not stop the install.
 	$(PY) -m pip install --quiet "durable-rules==2.0.28" || echo "dualprev: durable-rules could not be built; the reference engine will be used"

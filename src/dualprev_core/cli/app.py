@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "tasks": "dualprev_core.cli.tasks:tasks_group",
     "export": "dualprev_core.cli.exchange:export_group",
     "exchange": "dualprev_core.cli.exchange:exchange_group",
+    "db": "dualprev_core.cli.db:db_group",
 }
 
 

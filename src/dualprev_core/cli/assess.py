@@ -10,19 +10,33 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from dualprev_core.cli.common import _LABELS, _common, _guard, _out, _packs, _rules_option, _style
+from dualprev_core.cli.common import (
+    _LABELS,
+    _check_source,
+    _common,
+    _db_option,
+    _enterprise_id_option,
+    _guard,
+    _out,
+    _rules_option,
+    _style,
+    open_state,
+)
 
 
-def _assess(path: Path, as_json: bool, lang: str, rule_files: tuple[Path, ...] = ()) -> None:
-    from dualprev_core.assessment.assessment import Assessment
+def _assess(path: Path | None, as_json: bool, lang: str, rule_files: tuple[Path, ...] = (), *, db: str | None = None,
+            enterprise_id: str | None = None) -> None:
     from dualprev_core.assessment.report import assessment_report
-    from dualprev_core.loading.enterprise import load_enterprise
 
-    packs = _packs(rule_files)
-    enterprise = load_enterprise(path, packs=packs)
-    a = Assessment(enterprise, packs=packs)
+    state = open_state(path, db=db, enterprise_id=enterprise_id, rule_files=rule_files)
+    enterprise = state.enterprise
+    a = state.assessment()
     findings = a.evaluate_criteria(at=_latest_time(enterprise))
     report = assessment_report(a)
+    if state.store is not None:
+        # What the levels were computed from: a report carries the stream's head (see docs/store.md).
+        report["store"] = {"url": state.store.display, "enterprise": state.enterprise_id, "version": state.version,
+                           "register_version": state.register_version, "head_hash": state.head_hash}
     for m, why in a.unapplied:
         click.echo(f"dualprev: warning: criterion {m.rule} ({m.citation}) matched but was not applied: {why}", err=True)
     report["criteria_matches"] = [m.to_dict() for m in findings]
@@ -54,10 +68,13 @@ def _assess(path: Path, as_json: bool, lang: str, rule_files: tuple[Path, ...] =
             t.add_row(h["id"], h["control"], h["grade"] or "—", h["state"], crit)
         console.print(t)
     core_keys = {"format", "enterprise", "level_counts", "risks", "areas", "major_risks", "hidden_dangers", "packs",
-                 "criteria_matches", "criteria_unapplied"}
+                 "criteria_matches", "criteria_unapplied", "store"}
     for key, section in report.items():
         if key not in core_keys:
             _print_section(console, key, section)
+    if "store" in report:
+        st = report["store"]
+        console.print(f"{st['url']}#{st['enterprise']} version {st['version']}, head {st['head_hash']}", markup=False)
     if any(k not in core_keys for k in report):
         console.print("(--json " + ("给出完整内容" if lang == "zh" else "gives every field") + ")", markup=False)
 
@@ -84,13 +101,19 @@ def _print_section(console: Console, key: str, section: Any) -> None:
 
 
 @click.command("assess")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path), required=False)
+@_db_option
+@_enterprise_id_option
 @_rules_option
 @_common
 @_guard
-def assess_cmd(file: Path, rule_files: tuple[Path, ...], as_json: bool, lang: str) -> None:
-    """Assess an enterprise file: levels, area colours, enterprise level, major-risk list."""
-    _assess(file, as_json, lang, rule_files)
+def assess_cmd(file: Path | None, db: str | None, enterprise_id: str | None, rule_files: tuple[Path, ...], as_json: bool, lang: str) -> None:
+    """Assess an enterprise file (or an enterprise in the store, --db): levels, area colours, enterprise level, major-risk list.
+
+    From the store, the levels reflect every inspection and hidden-danger transition recorded there.
+    """
+    _check_source(file, db)
+    _assess(file, as_json, lang, rule_files, db=None if file is not None else db, enterprise_id=enterprise_id)
 
 
 def _latest_time(enterprise: Any) -> Any:

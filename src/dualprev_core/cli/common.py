@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -84,3 +85,102 @@ def _rules_option(fn: F) -> F:
 
 def _style(level: Any) -> str:
     return {"major": "bold white on red", "large": "bold black on dark_orange", "general": "black on yellow", "low": "white on blue"}[level.key]
+
+
+# ---------------------------------------------------------------- where an enterprise's state comes from
+# A command reads an enterprise either from files (FILE and, optionally, --ledger L.jsonl) or from a
+# store (--db URL, -e ID).  Both give the same EnterpriseState (see dualprev_core.store.state), so a
+# command is written once: state.enterprise, state.ledger, state.assessment(), state.head_hash.
+
+
+def _db_option(fn: F) -> F:
+    """``--db URL`` (default: the ``DUALPREV_DB`` environment variable)."""
+    return click.option("--db", "db", envvar="DUALPREV_DB", metavar="URL",
+                        help="the store: a file path, sqlite:///PATH or postgresql://… (default: $DUALPREV_DB)")(fn)
+
+
+def _enterprise_id_option(fn: F) -> F:
+    return click.option("--enterprise-id", "-e", "enterprise_id", metavar="ID",
+                        help="with --db: the enterprise (may be omitted when the store holds one)")(fn)
+
+
+def _check_source(file: Path | None, db: str | None, *, file_flag: str = "FILE") -> None:
+    if file is not None and db is not None and not os.environ.get("DUALPREV_DB") == db:
+        _fail(f"give either {file_flag} or --db URL, not both (to add {file_flag} to the store: dualprev db import {file} --db {db})")
+    if file is None and db is None:
+        _fail(f"give {file_flag} or --db URL (or set DUALPREV_DB)")
+
+
+def _close_later(store: Any) -> Any:
+    """Close ``store`` when the command ends."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(store.close)
+    return store
+
+
+def open_state(
+    file: Path | None = None,
+    *,
+    ledger: Path | None = None,
+    db: str | None = None,
+    enterprise_id: str | None = None,
+    rule_files: tuple[Path, ...] = (),
+    replay_inspections: bool = True,
+) -> Any:
+    """The :class:`~dualprev_core.store.EnterpriseState` of (FILE, --ledger) or (--db URL, -e ID).
+
+    FILE wins over a ``DUALPREV_DB`` from the environment; an explicit --db with FILE is refused.
+    For writing, use :func:`change_state`, which also locks the ledger file and retries on the store.
+    """
+    from dualprev_core.store import EnterpriseState, open_store
+
+    packs = _packs(rule_files)
+    if file is not None:
+        return EnterpriseState.from_files(file, ledger_file=ledger, packs=packs, replay_inspections=replay_inspections)
+    if db is None:
+        _fail("give FILE or --db URL (or set DUALPREV_DB)")
+    store = _close_later(open_store(str(db), create=False))
+    return store.load(enterprise_id, packs=packs)
+
+
+def change_state(
+    change: Callable[[Any], Any],
+    file: Path | None = None,
+    *,
+    ledger: Path | None = None,
+    db: str | None = None,
+    enterprise_id: str | None = None,
+    rule_files: tuple[Path, ...] = (),
+    replay_inspections: bool = True,
+) -> tuple[Any, Any]:
+    """Run ``change(state)`` and write what it recorded; returns ``(its value, the state)``.
+
+    Files: the ledger file is locked from reading to writing and written atomically.
+    Store: one append expecting the version read; on a conflicting writer the state is re-read
+    and ``change`` re-applied (a few times), else the command fails with exit 2 and writes nothing.
+    When this returns, what was recorded is durably committed.
+    """
+    import contextlib
+
+    from dualprev_core.store import EnterpriseState, ledger_lock, open_store
+
+    packs = _packs(rule_files)
+    if file is not None:
+        lock = ledger_lock(ledger) if ledger is not None else contextlib.nullcontext()
+        with lock:
+            state = EnterpriseState.from_files(file, ledger_file=ledger, packs=packs, replay_inspections=replay_inspections)
+            value = change(state)
+            state.save()
+        return value, state
+    if db is None:
+        _fail("give FILE or --db URL (or set DUALPREV_DB)")
+    store = _close_later(open_store(str(db), create=False))
+    holder: list[Any] = []
+
+    def run(state: Any) -> Any:
+        holder[:] = [state]
+        return change(state)
+
+    value, _result = store.update(enterprise_id, run, packs=packs)
+    return value, holder[0]

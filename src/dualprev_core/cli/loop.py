@@ -6,6 +6,7 @@ are the input of the persistent ledger.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,16 +15,50 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from dualprev_core.cli.common import _LABELS, _common, _fail, _guard, _out, _packs, _rules_option
+from dualprev_core.cli.common import (
+    _LABELS,
+    _check_source,
+    _common,
+    _db_option,
+    _enterprise_id_option,
+    _fail,
+    _guard,
+    _out,
+    _packs,
+    _rules_option,
+    change_state,
+    open_state,
+)
 from dualprev_core.errors import InvalidInput
 
 
 def _load_ledger(path: Path | None) -> Any:
     from dualprev_core.hidden_dangers.ledger import Ledger
+    from dualprev_core.store import read_ledger
 
     if path is not None and path.exists():
-        return Ledger.from_jsonl(path)
+        return read_ledger(path)
     return Ledger()
+
+
+def _ledger_or_db(ledger: Path | None, db: str | None) -> None:
+    if ledger is not None and db is not None and os.environ.get("DUALPREV_DB") != db:
+        _fail("give either --ledger FILE or --db URL, not both (to move a ledger file into the store: dualprev db import-ledger)")
+    if ledger is None and db is None:
+        _fail("give --ledger FILE.jsonl or --db URL (or set DUALPREV_DB)")
+
+
+def _change_ledger(ledger: Path, change: Any) -> Any:
+    """Lock the ledger file, read it, apply ``change(ledger)``, write it back atomically."""
+    from dualprev_core.store import ledger_lock, write_ledger
+
+    if not ledger.exists():
+        _fail(f"{ledger}: file not found")
+    with ledger_lock(ledger):
+        led = _load_ledger(ledger)
+        value = change(led)
+        write_ledger(led, ledger)
+    return value
 
 
 def _assessment(enterprise: Path, ledger: Any, *, replay: bool = True, rule_files: tuple[Path, ...] = ()) -> Any:
@@ -36,29 +71,45 @@ def _assessment(enterprise: Path, ledger: Any, *, replay: bool = True, rule_file
 
 
 @click.command("inspect")
-@click.argument("enterprise", type=click.Path(path_type=Path))
+@click.argument("enterprise", type=click.Path(path_type=Path), required=False)
 @click.option("--inspections", "inspections_file", type=click.Path(path_type=Path), help="a dualprev-inspections/1 file to record (default: the enterprise file's own inspections)")
 @click.option("--ledger", type=click.Path(path_type=Path), help="hidden-danger event file (JSON lines) to continue and write back")
+@_db_option
+@_enterprise_id_option
 @_rules_option
 @_common
 @_guard
-def inspect_cmd(enterprise: Path, inspections_file: Path | None, ledger: Path | None, rule_files: tuple[Path, ...], as_json: bool, lang: str) -> None:
-    """Record inspection results: prints the hidden dangers created and the levels that moved."""
+def inspect_cmd(enterprise: Path | None, inspections_file: Path | None, ledger: Path | None, db: str | None, enterprise_id: str | None,
+                rule_files: tuple[Path, ...], as_json: bool, lang: str) -> None:
+    """Record inspection results: prints the hidden dangers created and the levels that moved.
+
+    With --db, every inspection is recorded in the store (passed ones too, as 排查记录) with the
+    hidden dangers it opens; without --inspections, the register's own inspection records.
+    """
+    from dualprev_core.assessment.report import hidden_danger_summary
     from dualprev_core.loading.enterprise import load_inspections
 
-    led = _load_ledger(ledger)
-    a = _assessment(enterprise, led, replay=False, rule_files=rule_files)
-    inspections = load_inspections(inspections_file, a.enterprise) if inspections_file else list(a.enterprise.inspections)
-    outcomes = [a.record_inspection(i) for i in sorted(inspections, key=lambda i: (i.at, i.id))]
-    before_criteria = {h.id for h in led.all()}
-    matches = a.evaluate_criteria(at=max((i.at for i in inspections), default=None))
-    from dualprev_core.assessment.report import hidden_danger_summary
+    _check_source(enterprise, db, file_flag="ENTERPRISE")
+    if enterprise is not None:
+        db = None
 
-    by_criteria = [hidden_danger_summary(h) for h in led.all() if h.id not in before_criteria]
-    if ledger is not None:
-        led.to_jsonl(ledger)
+    def record(state: Any) -> dict[str, Any]:
+        a = state.assessment()
+        led = state.ledger
+        inspections = load_inspections(inspections_file, a.enterprise) if inspections_file else list(state.register_inspections)
+        outcomes = [state.record_inspection(i) for i in sorted(inspections, key=lambda i: (i.at, i.id))]
+        before_criteria = {h.id for h in led.all()}
+        matches = a.evaluate_criteria(at=max((i.at for i in inspections), default=None))
+        by_criteria = [hidden_danger_summary(h) for h in led.all() if h.id not in before_criteria]
+        return {"outcomes": outcomes, "by_criteria": by_criteria, "matches": matches}
+
+    result, state = change_state(record, enterprise, ledger=ledger, db=db, enterprise_id=enterprise_id, rule_files=rule_files,
+                                 replay_inspections=False)
+    outcomes, by_criteria, matches = result["outcomes"], result["by_criteria"], result["matches"]
     data = {"inspections": [o.to_dict() for o in outcomes], "opened_by_criteria": by_criteria,
-            "criteria_matches": [m.to_dict() for m in matches], "ledger": str(ledger) if ledger else None, "events": len(led.events)}
+            "criteria_matches": [m.to_dict() for m in matches], "ledger": str(ledger) if ledger else None, "events": len(state.ledger.events)}
+    if state.store is not None:
+        data["store"] = {"url": state.store.display, "enterprise": state.enterprise_id, "version": state.version, "head_hash": state.head_hash}
     if as_json:
         _out(data)
         return
@@ -75,6 +126,8 @@ def inspect_cmd(enterprise: Path, inspections_file: Path | None, ledger: Path | 
     for h in by_criteria:
         crit = ", ".join(f"{c['criterion_id']} ({c['citation'].get('standard', '')} {c['citation'].get('clause', '')})" for c in h["criteria"])
         Console().print(f"{L['hidden_dangers']}: {h['id']} {h['grade']} {crit}", markup=False)
+    if state.store is not None:
+        click.echo(f"{state.store.display}#{state.enterprise_id}: version {state.version}, head {state.head_hash}")
 
 
 _ACTIONS = ("assess", "regrade", "approve-plan", "start", "rectify", "verify", "close", "suspend", "resume")
@@ -86,17 +139,23 @@ def hd_group() -> None:
 
 
 @hd_group.command("list")
-@click.option("--ledger", type=click.Path(path_type=Path), required=True, help="hidden-danger event file (JSON lines)")
+@click.option("--ledger", type=click.Path(path_type=Path), help="hidden-danger event file (JSON lines)")
+@_db_option
+@_enterprise_id_option
 @click.option("--open", "only_open", is_flag=True, help="only hidden dangers not closed")
 @_common
 @_guard
-def hd_list(ledger: Path, only_open: bool, as_json: bool, lang: str) -> None:
-    """List the hidden dangers of a ledger file with their state, grade and flags."""
+def hd_list(ledger: Path | None, db: str | None, enterprise_id: str | None, only_open: bool, as_json: bool, lang: str) -> None:
+    """List the hidden dangers of a ledger file (or of an enterprise in the store) with their state, grade and flags."""
     from dualprev_core.assessment.report import hidden_danger_summary
 
-    if not ledger.exists():
-        _fail(f"{ledger}: file not found")
-    led = _load_ledger(ledger)
+    _ledger_or_db(ledger, db)
+    if ledger is not None:
+        if not ledger.exists():
+            _fail(f"{ledger}: file not found")
+        led = _load_ledger(ledger)
+    else:
+        led = open_state(db=db, enterprise_id=enterprise_id).ledger
     hds = [h for h in led.all() if h.is_open or not only_open]
     if as_json:
         _out([hidden_danger_summary(h) for h in hds])
@@ -122,7 +181,8 @@ def _at(value: str | None) -> datetime | None:
 
 
 @hd_group.command("transition")
-@click.option("--ledger", type=click.Path(path_type=Path), required=True, help="hidden-danger event file (JSON lines), rewritten on success")
+@click.option("--ledger", type=click.Path(path_type=Path), help="hidden-danger event file (JSON lines), rewritten on success")
+@_db_option
 @click.argument("hd_id")
 @click.argument("action", type=click.Choice(_ACTIONS))
 @click.option("--by", required=True, help="who does it")
@@ -133,70 +193,81 @@ def _at(value: str | None) -> datetime | None:
 @click.option("--measures", multiple=True, help="rectify: measures taken (repeatable)")
 @click.option("--passed/--failed", default=None, help="verify: the verification result")
 @click.option("--plan", "plan_file", type=click.Path(path_type=Path), help="approve-plan: YAML/JSON with the five implementations")
-@click.option("--enterprise", "-e", "enterprise", type=click.Path(path_type=Path), help="regrade: the enterprise file the criteria judge")
+@click.option("--enterprise", "-e", "enterprise", help="with --ledger: the enterprise FILE regrade judges; with --db: the enterprise ID")
 @_common
 @_guard
-def hd_transition(ledger: Path, hd_id: str, action: str, by: str, why: str, at_text: str | None, grade: str | None, deadline: str | None,
-                  measures: tuple[str, ...], passed: bool | None, plan_file: Path | None, enterprise: Path | None, as_json: bool, lang: str) -> None:
+def hd_transition(ledger: Path | None, db: str | None, hd_id: str, action: str, by: str, why: str, at_text: str | None, grade: str | None,
+                  deadline: str | None, measures: tuple[str, ...], passed: bool | None, plan_file: Path | None, enterprise: str | None,
+                  as_json: bool, lang: str) -> None:
     """Apply one transition; a guard's refusal exits 2 with its reason and changes nothing."""
     import yaml
 
     from dualprev_core.assessment.report import hidden_danger_summary
 
-    if not ledger.exists():
-        _fail(f"{ledger}: file not found")
-    led = _load_ledger(ledger)
+    _ledger_or_db(ledger, db)
     at = _at(at_text)
-    if action == "assess":
-        if grade is None:
-            _fail("assess needs --grade")
-        hd = led.assess(hd_id, grade=grade, by=by, why=why, at=at, deadline=_at(deadline))
-    elif action == "regrade":
-        if enterprise is None:
-            _fail("regrade needs --enterprise FILE: a hidden danger becomes major only by a criterion of an installed pack, "
-                  "judged on the enterprise's present facts")
-        hd = _assessment(enterprise, led, replay=False, rule_files=()).regrade_by_criteria(hd_id, by=by, why=why, at=at)
-    elif action == "approve-plan":
-        if plan_file is None:
-            _fail("approve-plan needs --plan FILE with the five implementations (responsible_person, measures, funds_amount/funds_source, deadline, contingency_plan)")
+    if action == "assess" and grade is None:
+        _fail("assess needs --grade")
+    if action == "regrade" and enterprise is None and ledger is not None:
+        _fail("regrade needs --enterprise FILE: a hidden danger becomes major only by a criterion of an installed pack, "
+              "judged on the enterprise's present facts")
+    if action == "approve-plan" and plan_file is None:
+        _fail("approve-plan needs --plan FILE with the five implementations (responsible_person, measures, funds_amount/funds_source, deadline, contingency_plan)")
+    if action == "verify" and passed is None:
+        _fail("verify needs --passed or --failed")
+    plan: Any = None
+    if plan_file is not None:
         try:
             plan = yaml.safe_load(plan_file.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
             _fail(f"{plan_file}: cannot read plan: {exc}")
-        hd = led.approve_plan(hd_id, plan=plan, by=by, why=why, at=at)
-    elif action == "start":
-        hd = led.start_rectifying(hd_id, by=by, why=why, at=at)
-    elif action == "rectify":
-        hd = led.rectify(hd_id, measures=measures or ("(not stated)",), by=by, why=why, at=at)
-    elif action == "verify":
-        if passed is None:
-            _fail("verify needs --passed or --failed")
-        hd = led.verify(hd_id, passed=bool(passed), by=by, why=why, at=at)
-    elif action == "close":
-        hd = led.close(hd_id, by=by, why=why, at=at)
-    elif action == "suspend":
-        hd = led.suspend_production(hd_id, by=by, why=why, at=at)
+
+    def apply(led: Any, regrade: Any) -> Any:
+        if action == "assess":
+            return led.assess(hd_id, grade=grade, by=by, why=why, at=at, deadline=_at(deadline))
+        if action == "regrade":
+            return regrade().regrade_by_criteria(hd_id, by=by, why=why, at=at)
+        if action == "approve-plan":
+            return led.approve_plan(hd_id, plan=plan, by=by, why=why, at=at)
+        if action == "start":
+            return led.start_rectifying(hd_id, by=by, why=why, at=at)
+        if action == "rectify":
+            return led.rectify(hd_id, measures=measures or ("(not stated)",), by=by, why=why, at=at)
+        if action == "verify":
+            return led.verify(hd_id, passed=bool(passed), by=by, why=why, at=at)
+        if action == "close":
+            return led.close(hd_id, by=by, why=why, at=at)
+        if action == "suspend":
+            return led.suspend_production(hd_id, by=by, why=why, at=at)
+        return led.resume_production(hd_id, by=by, why=why, at=at)
+
+    head = ""
+    if ledger is not None:
+        hd = _change_ledger(ledger, lambda led: apply(led, lambda: _assessment(Path(str(enterprise)), led, replay=False, rule_files=())))
     else:
-        hd = led.resume_production(hd_id, by=by, why=why, at=at)
-    led.to_jsonl(ledger)
+        hd, state = change_state(lambda st: apply(st.ledger, st.assessment), db=db, enterprise_id=enterprise)
+        head = f"; {state.store.display}#{state.enterprise_id} version {state.version}, head {state.head_hash}"
     if as_json:
         _out(hidden_danger_summary(hd))
     else:
-        click.echo(f"{hd.id}: {hd.state.label(lang)}" + (f" ({hd.grade.label(lang)})" if hd.grade else ""))
+        click.echo(f"{hd.id}: {hd.state.label(lang)}" + (f" ({hd.grade.label(lang)})" if hd.grade else "") + head)
 
 
 @hd_group.command("check-overdue")
-@click.option("--ledger", type=click.Path(path_type=Path), required=True)
+@click.option("--ledger", type=click.Path(path_type=Path))
+@_db_option
+@_enterprise_id_option
 @click.option("--now", "now_text", help="the check's time (ISO 8601; default now)")
 @_common
 @_guard
-def hd_overdue(ledger: Path, now_text: str | None, as_json: bool, lang: str) -> None:
+def hd_overdue(ledger: Path | None, db: str | None, enterprise_id: str | None, now_text: str | None, as_json: bool, lang: str) -> None:
     """Mark overdue and escalate every open hidden danger past its deadline."""
-    if not ledger.exists():
-        _fail(f"{ledger}: file not found")
-    led = _load_ledger(ledger)
-    events = led.check_overdue(_at(now_text))
-    led.to_jsonl(ledger)
+    _ledger_or_db(ledger, db)
+    now = _at(now_text)
+    if ledger is not None:
+        events = _change_ledger(ledger, lambda led: led.check_overdue(now))
+    else:
+        events, _state = change_state(lambda st: st.ledger.check_overdue(now), db=db, enterprise_id=enterprise_id)
     data = [e.to_dict() for e in events]
     if as_json:
         _out(data)
@@ -209,16 +280,20 @@ def hd_overdue(ledger: Path, now_text: str | None, as_json: bool, lang: str) -> 
 
 @click.command("monitor")
 @click.argument("readings", type=click.Path(path_type=Path))
-@click.option("--enterprise", "-e", "enterprise", type=click.Path(path_type=Path), required=True, help="the enterprise file (its monitoring_points)")
+@click.option("--enterprise", "-e", "enterprise", help="the enterprise FILE (its monitoring_points); with --db: the enterprise ID")
 @click.option("--ledger", type=click.Path(path_type=Path), help="hidden-danger event file (JSON lines) to continue and write back")
+@_db_option
 @click.option("--until", "until_text", help="advance the clock to this time at the end (ISO 8601), so silent points are caught")
 @click.option("--progress/--no-progress", default=None, help="progress bar on stderr (default: when stderr is a terminal)")
 @_rules_option
 @_common
 @_guard
-def monitor_cmd(readings: Path, enterprise: Path, ledger: Path | None, until_text: str | None, progress: bool | None,
+def monitor_cmd(readings: Path, enterprise: str | None, ledger: Path | None, db: str | None, until_text: str | None, progress: bool | None,
                 rule_files: tuple[Path, ...], as_json: bool, lang: str) -> None:
-    """Replay a readings file (CSV, JSON lines or YAML) through the packs' monitoring rules."""
+    """Replay a readings file (CSV, JSON lines or YAML) through the packs' monitoring rules.
+
+    With --db, the alarms and the hidden dangers they open are recorded in the store.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from dualprev_core.assessment.report import hidden_danger_summary
@@ -226,25 +301,35 @@ def monitor_cmd(readings: Path, enterprise: Path, ledger: Path | None, until_tex
 
     if not readings.exists():
         _fail(f"{readings}: file not found")
-    led = _load_ledger(ledger)
-    a = _assessment(enterprise, led, rule_files=rule_files)
-    mon = Monitor(a)
+    if db is None and enterprise is None:
+        _fail("give --enterprise FILE or --db URL (or set DUALPREV_DB)")
+    file = Path(enterprise) if db is None and enterprise is not None else None
     rows = list(read_readings(readings))
     err = Console(stderr=True)
     show = err.is_terminal if progress is None else progress
-    if not mon.has_rules:
-        err.print("dualprev: note: no installed pack has monitoring rules; readings are only checked", markup=False)
-    before = a.current_levels()
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err, disable=not show, transient=True) as bar:
-        task = bar.add_task("readings", total=len(rows))
-        mon.feed_all(rows, progress=lambda i: bar.update(task, completed=i))
-    if until_text:
-        until = _at(until_text)
-        if until is not None:
-            mon.advance(until)
-    if ledger is not None:
-        led.to_jsonl(ledger)
+
+    def run(state: Any) -> dict[str, Any]:
+        a = state.assessment()
+        mon = Monitor(a)
+        if not mon.has_rules:
+            err.print("dualprev: note: no installed pack has monitoring rules; readings are only checked", markup=False)
+        before = a.current_levels()
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=err, disable=not show, transient=True) as bar:
+            task = bar.add_task("readings", total=len(rows))
+            mon.feed_all(rows, progress=lambda i: bar.update(task, completed=i))
+        if until_text:
+            until = _at(until_text)
+            if until is not None:
+                mon.advance(until)
+        if state.store is not None:
+            for alarm in mon.alarms:
+                state.record_alarm(alarm)
+        return {"a": a, "mon": mon, "before": before}
+
+    result, state = change_state(run, file, ledger=ledger, db=db if file is None else None,
+                                 enterprise_id=enterprise if file is None else None, rule_files=rule_files)
+    a, mon, before = result["a"], result["mon"], result["before"]
     after = a.current_levels()
     moved = [{"id": r, "before": before[r].key, "after": after[r].key} for r in after if after[r] != before[r]]
     data = {
