@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import pytest
 from services import require_postgres
 
 BACKENDS = ("sqlite", "postgresql")
@@ -19,10 +19,18 @@ def _with_schema(base: str, schema: str) -> str:
     return f"{base}{sep}options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture(params=BACKENDS)
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL of an empty store: a SQLite file, or a fresh schema on the test PostgreSQL server."""
-    if request.param == "sqlite":
+@contextlib.contextmanager
+def empty_store_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty store: a SQLite file, or a fresh schema on the test PostgreSQL server.
+
+    Test modules make it a fixture parametrised over :data:`BACKENDS`::
+
+        @pytest.fixture(params=BACKENDS)
+        def store_url(request, tmp_path):
+            with empty_store_url(request.param, tmp_path) as url:
+                yield url
+    """
+    if backend == "sqlite":
         yield str(tmp_path / "store.db")
         return
     base = require_postgres()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from store_support import raw_execute
+from store_support import BACKENDS, empty_store_url, raw_execute
 
 from dualprev_core.cli.app import cli
 from dualprev_core.packs.registry import load_packs
@@ -27,10 +27,15 @@ from dualprev_core.store import (
 )
 from dualprev_core.store.verify import verify_store
 
-pytest_plugins = ("store_support",)  # the store_url fixture: every test runs on SQLite and on PostgreSQL
-
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "enterprise.yaml"
 CST = timezone(timedelta(hours=8))
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request, tmp_path):
+    """Every store test runs on SQLite and on PostgreSQL."""
+    with empty_store_url(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
