@@ -7,8 +7,8 @@ from pathlib import Path
 
 import attrs
 import pytest
-from openpyxl import load_workbook
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from dualprev_core.cli.app import cli
 from dualprev_core.errors import ValidationError

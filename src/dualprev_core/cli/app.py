@@ -30,9 +30,11 @@ COMMANDS: dict[str, str] = {
     "monitor": "dualprev_core.cli.loop:monitor_cmd",
     "rules": "dualprev_core.cli.loop:rules_group",
     "tasks": "dualprev_core.cli.tasks:tasks_group",
-    "export": "dualprev_core.cli.exchange:export_group",
     "exchange": "dualprev_core.cli.exchange:exchange_group",
     "db": "dualprev_core.cli.db:db_group",
+    "render": "dualprev_core.cli.outputs:render_group",
+    "export": "dualprev_core.cli.outputs:export_group",  # also holds exchange's `export submission`
+    "import": "dualprev_core.cli.outputs:import_group",
 }
 
 

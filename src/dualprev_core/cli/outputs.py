@@ -56,9 +56,26 @@ def _wrote(lang: str, output: Path, detail: str = "") -> None:
 
 
 # ---------------------------------------------------------------------------------- export
-@click.group("export")
+class _ExportGroup(click.Group):
+    """``export``: the lists and ledgers here, plus commands other modules add lazily."""
+
+    #: Subcommands living in other modules (loaded when used): name -> "module:attribute".
+    LAZY = {"submission": "dualprev_core.cli.exchange:submission_cmd"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.LAZY:
+            from dualprev_core.cli.app import load_command
+
+            self.commands[cmd_name] = load_command(self.LAZY[cmd_name])
+        return self.commands.get(cmd_name)
+
+
+@click.group("export", cls=_ExportGroup)
 def export_group() -> None:
-    """Lists and ledgers as .xlsx or .csv: register, major-risks, checklist, ledger."""
+    """Lists and ledgers as .xlsx or .csv (register, major-risks, checklist, ledger); submission for the exchange model."""
 
 
 def _export(kind: str) -> Any:

@@ -19,7 +19,7 @@ Every area shape carries ``data-area``, ``data-level`` and ``data-leaf`` attribu
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from xml.sax.saxutils import escape
 
 import attrs
@@ -105,7 +105,7 @@ def layout_map(src: OutputSource, *, root: str | None = None, width: float = 100
     areas = [a for a in src.enterprise.areas if root is None or a.id in src.descendants(root)]
     scope = {a.id for a in areas}
     depth = _depths(src, scope)
-    has_children = {a.parent for a in areas if a.parent in scope}
+    has_children = {a.parent for a in areas if a.parent is not None and a.parent in scope}
     placed = [a for a in areas if a.geometry is not None and a.geometry.coordinates]
     plot_w = width - 2 * _PAD
     boxes: list[_Box] = []
@@ -146,14 +146,14 @@ def layout_map(src: OutputSource, *, root: str | None = None, width: float = 100
     return MapLayout(width, bottom + 90, boxes, plan_h, schematic_top, [a.id for a in unplaced])
 
 
-def _schematic(unplaced: list[Area], scope: set[str], placed: set[str], depth: dict[str, int], has_children: set[str | None],
+def _schematic(unplaced: list[Area], scope: set[str], placed: set[str], depth: dict[str, int], has_children: set[str],
                top: float, plot_w: float) -> list[_Box]:
     ids = {a.id for a in unplaced}
     kids: dict[str, list[Area]] = {}
     roots: list[Area] = []
     for a in unplaced:
         if a.parent in ids:
-            kids.setdefault(a.parent, []).append(a)  # type: ignore[arg-type]
+            kids.setdefault(a.parent, []).append(a)
         else:
             roots.append(a)
 
@@ -186,7 +186,7 @@ def _schematic(unplaced: list[Area], scope: set[str], placed: set[str], depth: d
                 cx += size(c)[0] + _GAP
             cy += max(size(c)[1] for c in row) + _GAP
 
-    x, y, row_h = _PAD, top, 0.0
+    x, y, row_h = float(_PAD), top, 0.0
     for r in roots:
         w, h = size(r)
         if x > _PAD and x + w > _PAD + plot_w:
@@ -262,7 +262,7 @@ def render_map_svg(src: OutputSource, *, root: str | None = None, width: float =
     return "\n".join(parts)
 
 
-def _area_shape(src: OutputSource, b: _Box, mhi_areas: dict[str, object], open_hds: dict[str, int]) -> str:
+def _area_shape(src: OutputSource, b: _Box, mhi_areas: Mapping[str, object], open_hds: dict[str, int]) -> str:
     a = src.assessment
     area = b.area
     total = a.area_level(area.id)
@@ -316,7 +316,7 @@ def _legend(src: OutputSource, lay: MapLayout) -> str:
     counts = src.assessment.level_counts()
     y = lay.height - 70
     parts = [_text(_PAD, y, ["图例"], 13, "#000000", anchor="start", bold=True)]
-    x = _PAD + 40
+    x = _PAD + 40.0
     items = [(lv.hex, f"{lv.zh}风险（{lv.colour_zh}） {counts.get(lv, 0)} 项") for lv in sorted(RiskLevel, reverse=True)]
     items.append((NO_RISK_FILL, "未辨识风险"))
     for fill, label in items:

@@ -167,10 +167,10 @@ def read_register(path: str | Path, *, packs: Any = None, enterprise_id: str | N
     about: dict[str, _Cell] = {}
     rows = rd.rows("说明", "项目")
     for row in rows or ():
-        k = row.get("项目")
-        v = row.get("内容")
-        if k is not None and v is not None and k.text:
-            about[k.text] = v
+        key_cell = row.get("项目")
+        value_cell = row.get("内容")
+        if key_cell is not None and value_cell is not None and key_cell.text:
+            about[key_cell.text] = value_cell
     fmt = about.get("格式")
     if fmt is not None and fmt.text and fmt.text != REGISTER_FORMAT:
         rd.problem(fmt, f"this reader knows {REGISTER_FORMAT}")
@@ -194,11 +194,11 @@ def read_register(path: str | Path, *, packs: Any = None, enterprise_id: str | N
         if key in about and about[key].text:
             pairs = {}
             for part in about[key].text.split():
-                k, sep, v = part.partition("=")
+                mk, sep, mv = part.partition("=")
                 if not sep:
                     rd.problem(about[key], "write method=value pairs separated by spaces, e.g. lec=V1")
                 else:
-                    pairs[k] = v
+                    pairs[mk] = mv
             settings[field] = pairs
     if "企业风险等级方法" in about and about["企业风险等级方法"].text:
         settings["enterprise_level_method"] = about["企业风险等级方法"].text
@@ -316,9 +316,10 @@ def read_register(path: str | Path, *, packs: Any = None, enterprise_id: str | N
             risk["facts"] = {"备注": note}
         # controls listed in the five group columns
         for title, kind in _KIND_BY_TITLE.items():
-            cell = row.get(title)
-            if cell is None or not cell.text:
+            kcell = row.get(title)
+            if kcell is None or not kcell.text:
                 continue
+            cell = kcell
             for k, line in enumerate(_lines(cell.text), start=1):
                 parts = line.split(maxsplit=1)
                 first = parts[0]
@@ -356,8 +357,8 @@ def read_register(path: str | Path, *, packs: Any = None, enterprise_id: str | N
     for c in controls:
         c["mitigates"] = list(dict.fromkeys([*c.get("mitigates", []), *mitigated_by_lines.get(c["id"], [])]))
         if not c["mitigates"]:
-            cell = control_cells.get(c["id"])
-            rd.problem(cell or "管控措施", f"control {c['id']} mitigates no risk: list it in a risk's group column or in 管控风险")
+            ccell = control_cells.get(c["id"])
+            rd.problem(ccell or "管控措施", f"control {c['id']} mitigates no risk: list it in a risk's group column or in 管控风险")
     if areas:
         doc["areas"] = areas
     if posts:
@@ -434,18 +435,18 @@ def _evaluation(rd: _Reader, row: _Row, risk: dict[str, Any], path: tuple[Any, .
             rd.problem(cell, f"{name.upper()} has no input {header}; its inputs are {', '.join(params)}")
             ok = False
     for pname, p in params.items():
-        cell = row.get(pname)
-        if cell is None:
+        pcell = row.get(pname)
+        if pcell is None:
             rd.problem(f"{_MAIN}!{row.number}", f"{name.upper()} needs a column headed {pname} ({p.label_zh})")
             ok = False
             continue
         try:
-            inputs[pname] = p.check(cell.value if not isinstance(cell.value, str) else cell.value.strip(), method=name.upper())
+            inputs[pname] = p.check(pcell.value if not isinstance(pcell.value, str) else pcell.value.strip(), method=name.upper())
         except InvalidInput as exc:
-            rd.problem(cell, str(exc).replace(f" (got {cell.value!r})", ""))
+            rd.problem(pcell, str(exc).replace(f" (got {pcell.value!r})", ""))
             ok = False
             continue
-        rd.origin((*path, "inputs", pname), cell)
+        rd.origin((*path, "inputs", pname), pcell)
     if not ok:
         return
     risk["inputs"] = {k: (int(v) if float(v).is_integer() else v) for k, v in inputs.items()}
