@@ -213,3 +213,29 @@ def test_export_cli_formats_by_suffix(tmp_path):
             assert out.stat().st_size > 0
     res = runner.invoke(cli, ["export", "register", str(EXAMPLE), "-o", str(tmp_path / "x.ods")])
     assert res.exit_code == 2 and ".xlsx" in res.output
+
+
+def test_map_and_register_from_a_store_carry_the_head_hash(tmp_path):
+    import json
+
+    db = str(tmp_path / "store.db")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["db", "import", str(EXAMPLE), "--db", db, "--by", "张三"]).exit_code == 0
+    assert runner.invoke(cli, ["inspect", "--db", db]).exit_code == 0
+    head = json.loads(runner.invoke(cli, ["assess", "--db", db, "--json"]).output)["store"]["head_hash"]
+    svg = tmp_path / "map.svg"
+    res = runner.invoke(cli, ["render", "map", "--db", db, "-e", "ENT-HX-CHEM", "-o", str(svg)])
+    assert res.exit_code == 0, res.output
+    assert f"流头哈希 {head}" in svg.read_text(encoding="utf-8")
+    xlsx = tmp_path / "ledger.xlsx"
+    res = runner.invoke(cli, ["export", "ledger", "--db", db, "-o", str(xlsx)])
+    assert res.exit_code == 0, res.output
+    wb = load_workbook(xlsx)
+    about = {r[0]: r[1] for r in wb["说明"].iter_rows(min_row=HEADER_ROW + 1, values_only=True)}
+    assert wb["隐患排查治理台账"].max_row - HEADER_ROW == 4  # the example's four November defects, recorded in the store
+    assert about["流头哈希"] == head
+    res = runner.invoke(cli, ["export", "register", "--db", db, "-o", str(tmp_path / "r.xlsx")])
+    about = {r[0]: r[1] for r in load_workbook(tmp_path / "r.xlsx")["说明"].iter_rows(min_row=HEADER_ROW + 1, values_only=True)}
+    assert about["流头哈希"] == head and about["数据来源"].endswith("#ENT-HX-CHEM")
+    res = runner.invoke(cli, ["export", "register", str(EXAMPLE), "--db", db, "-o", str(tmp_path / "x.xlsx")])
+    assert res.exit_code == 2 and "not both" in res.output

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from dualprev_core.cli.common import _fail, _guard, _packs
+from dualprev_core.cli.common import _check_source, _db_option, _enterprise_id_option, _fail, _guard, _packs, open_state
 
 __all__ = ["render_group", "export_group", "import_group"]
 
@@ -25,8 +25,10 @@ _MSG = {
 
 
 def _source_options(fn: F) -> F:
-    fn = click.option("--ledger", type=click.Path(path_type=Path), help="hidden-danger event file (JSON lines) to draw the ledger from")(fn)
-    fn = click.argument("source", type=click.Path(path_type=Path))(fn)
+    fn = _enterprise_id_option(fn)
+    fn = _db_option(fn)
+    fn = click.option("--ledger", type=click.Path(path_type=Path), help="with FILE: hidden-danger event file (JSON lines) to draw the ledger from")(fn)
+    fn = click.argument("source", type=click.Path(path_type=Path), required=False)(fn)
     return fn
 
 
@@ -36,12 +38,20 @@ def _out_options(fn: F) -> F:
     return fn
 
 
-def _load(source: Path, ledger: Path | None) -> Any:
-    from dualprev_core.outputs.source import source_from_files
+def _load(source: Path | None, ledger: Path | None, db: str | None, enterprise_id: str | None) -> Any:
+    """The enterprise file (with --ledger) or the store's enterprise (--db URL, -e ID), assessed."""
+    from dualprev_core.outputs.source import source_from_state
 
-    if not source.exists():
-        _fail(f"{source}: file not found")
-    return source_from_files(source, ledger, packs=_packs())
+    _check_source(source, db, file_flag="SOURCE")
+    if source is not None:
+        if not source.exists():
+            _fail(f"{source}: file not found")
+        if ledger is not None and not ledger.exists():
+            _fail(f"{ledger}: --ledger file not found")
+        return source_from_state(open_state(source, ledger=ledger))
+    if ledger is not None:
+        _fail("--ledger goes with an enterprise file; the store holds its own ledger")
+    return source_from_state(open_state(None, db=db, enterprise_id=enterprise_id))
 
 
 def _suffix(output: Path, allowed: tuple[str, ...]) -> str:
@@ -82,14 +92,17 @@ def _export(kind: str) -> Any:
     @_source_options
     @_out_options
     @_guard
-    def command(source: Path, ledger: Path | None, output: Path, lang: str) -> None:
+    def command(source: Path | None, ledger: Path | None, db: str | None, enterprise_id: str | None, output: Path, lang: str) -> None:
         from dualprev_core.outputs import tables as t
         from dualprev_core.outputs.workbook import write_tables
 
         _suffix(output, (".xlsx", ".csv"))
-        src = _load(source, ledger)
-        built = {"register": t.register_tables, "major-risks": lambda s: [t.major_risk_table(s)],
-                 "checklist": lambda s: [t.checklist_table(s)], "ledger": lambda s: [t.ledger_table(s)]}[kind](src)
+        src = _load(source, ledger, db, enterprise_id)
+        # every workbook ends with the 说明 sheet: enterprise, when and from what (the store's head hash)
+        built = {"register": t.register_tables,
+                 "major-risks": lambda s: [t.major_risk_table(s), t.about_table(s, "dualprev-major-risks/1")],
+                 "checklist": lambda s: [t.checklist_table(s), t.about_table(s, "dualprev-checklist/1")],
+                 "ledger": lambda s: [t.ledger_table(s), t.about_table(s, "dualprev-ledger/1")]}[kind](src)
         write_tables(built, output)
         _wrote(lang, output, f"{len(built[0].rows)} {_MSG[lang]['rows']}")
 
@@ -163,14 +176,14 @@ def render_group() -> None:
 @click.option("--width", type=click.IntRange(400, 8000), default=1000, show_default=True, help="drawing width in pixels")
 @_out_options
 @_guard
-def render_map(source: Path, ledger: Path | None, area: str | None, width: int, output: Path, lang: str) -> None:
+def render_map(source: Path | None, ledger: Path | None, db: str | None, enterprise_id: str | None, area: str | None, width: int, output: Path, lang: str) -> None:
     """安全风险四色分布图 as .svg, .png, .pdf or .html."""
     from dualprev_core.errors import UnknownReference, suggest
     from dualprev_core.outputs.html import map_html, svg_size
     from dualprev_core.outputs.map import layout_map, render_map_svg
 
     suffix = _suffix(output, (".svg", ".png", ".pdf", ".html"))
-    src = _load(source, ledger)
+    src = _load(source, ledger, db, enterprise_id)
     if area is not None and src.area(area) is None:
         raise UnknownReference(f"--area: {area!r} is not an area of {src.enterprise.id}{suggest(area, [a.id for a in src.enterprise.areas])}")
     svg = render_map_svg(src, root=area, width=width)
@@ -195,13 +208,13 @@ def render_map(source: Path, ledger: Path | None, area: str | None, width: int, 
 @click.option("--paper", type=click.Choice(["a4", "a5"]), default="a4", show_default=True, help="paper size of the printed cards")
 @_out_options
 @_guard
-def render_cards(source: Path, ledger: Path | None, posts: tuple[str, ...], paper: str, output: Path, lang: str) -> None:
+def render_cards(source: Path | None, ledger: Path | None, db: str | None, enterprise_id: str | None, posts: tuple[str, ...], paper: str, output: Path, lang: str) -> None:
     """岗位安全风险告知卡, one per post, as printable .html or .pdf."""
     from dualprev_core.outputs.cards import post_cards
     from dualprev_core.outputs.html import cards_html
 
     suffix = _suffix(output, (".html", ".pdf"))
-    src = _load(source, ledger)
+    src = _load(source, ledger, db, enterprise_id)
     with _Bar("告知卡" if lang == "zh" else "cards") as bar:
         cards = post_cards(src, posts or None, progress=bar)
     _write_html_or_print(cards_html(src, cards, paper=paper), output, suffix)
@@ -215,13 +228,13 @@ def render_cards(source: Path, ledger: Path | None, posts: tuple[str, ...], pape
 @click.option("--paper", type=click.Choice(["a4", "a5"]), default="a4", show_default=True, help="paper size")
 @_out_options
 @_guard
-def render_board(source: Path, ledger: Path | None, areas: tuple[str, ...], paper: str, output: Path, lang: str) -> None:
+def render_board(source: Path | None, ledger: Path | None, db: str | None, enterprise_id: str | None, areas: tuple[str, ...], paper: str, output: Path, lang: str) -> None:
     """安全风险公告栏, one per area or workshop, with its map, as .html or .pdf."""
     from dualprev_core.outputs.boards import area_boards
     from dualprev_core.outputs.html import boards_html
 
     suffix = _suffix(output, (".html", ".pdf"))
-    src = _load(source, ledger)
+    src = _load(source, ledger, db, enterprise_id)
     with _Bar("公告栏" if lang == "zh" else "boards") as bar:
         boards = area_boards(src, areas or None, progress=bar)
     _write_html_or_print(boards_html(src, boards, paper=paper), output, suffix)
@@ -233,12 +246,12 @@ def render_board(source: Path, ledger: Path | None, areas: tuple[str, ...], pape
 @_source_options
 @_out_options
 @_guard
-def render_report(source: Path, ledger: Path | None, output: Path, lang: str) -> None:
+def render_report(source: Path | None, ledger: Path | None, db: str | None, enterprise_id: str | None, output: Path, lang: str) -> None:
     """One self-contained HTML file (or its PDF): map, level counts, major risks, open hidden dangers, cards, boards."""
     from dualprev_core.outputs.html import report_html
 
     suffix = _suffix(output, (".html", ".pdf"))
-    src = _load(source, ledger)
+    src = _load(source, ledger, db, enterprise_id)
     _write_html_or_print(report_html(src), output, suffix)
     _wrote(lang, output)
 

@@ -19,7 +19,7 @@ from dualprev_core.assessment.assessment import Assessment
 from dualprev_core.model.levels import RiskLevel
 from dualprev_core.model.records import Area, Control, Enterprise, Post, Risk
 
-__all__ = ["OutputSource", "source_from_files", "LOCAL_TIME"]
+__all__ = ["OutputSource", "source_from_files", "source_from_state", "LOCAL_TIME"]
 
 #: Documents print times in China Standard Time (the enterprise files' default zone).
 LOCAL_TIME = timezone(timedelta(hours=8), "CST")
@@ -166,3 +166,15 @@ def source_from_files(enterprise_file: str | Path, ledger_file: str | Path | Non
     a.evaluate_criteria(at=max(times) if times else None)
     origin = str(enterprise_file) + (f" + {ledger_file}" if ledger_file is not None else "")
     return OutputSource(a, origin, generated_at or datetime.now(LOCAL_TIME))
+
+
+def source_from_state(state: Any, *, generated_at: datetime | None = None) -> OutputSource:
+    """An :class:`OutputSource` from a store's (or files') ``EnterpriseState`` (see ``dualprev_core.store``).
+
+    The installed packs' criteria are evaluated as ``dualprev assess`` does; from a store, the
+    stream's head hash is kept so documents print it.
+    """
+    a = state.assessment()
+    times = [i.at for i in state.enterprise.inspections]
+    a.evaluate_criteria(at=max(times) if times else None)
+    return OutputSource(a, str(state.origin), generated_at or datetime.now(LOCAL_TIME), head=state.head_hash)
