@@ -257,8 +257,12 @@ def test_check_submission_raises_with_every_problem(submission):
     bad["enterprise"]["CREDIT_CODE"] = "91320500MA1XTEQ40R"
     with pytest.raises(ValidationError) as exc:
         check_submission(bad, source="x.json")
-    assert any(p.path == "enterprise.CREDIT_CODE" for p in exc.value.problems)
-    assert sum(p.path.endswith(".CREDIT_CODE") for p in exc.value.problems) > 10
+    msgs = [p.message for p in exc.value.problems if p.path == "enterprise.CREDIT_CODE"]
+    assert any("check character" in m for m in msgs) and any("every one of the" in m for m in msgs)
+    # one record naming another enterprise is named with its own path
+    bad = copy.deepcopy(submission)
+    bad["risk_events"][1]["CREDIT_CODE"] = "91350100M000100Y43"
+    assert _paths(bad) == ["risk_events[1].CREDIT_CODE"]
 
 
 # ------------------------------------------------------------------ CLI

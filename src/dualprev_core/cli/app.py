@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "render": "dualprev_core.cli.outputs:render_group",
     "export": "dualprev_core.cli.outputs:export_group",  # also holds exchange's `export submission`
     "import": "dualprev_core.cli.outputs:import_group",
+    "region": "dualprev_core.cli.region:region_group",
 }
 
 

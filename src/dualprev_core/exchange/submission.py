@@ -43,7 +43,6 @@ from dualprev_core.model.vocabulary import InspectionResult
 
 if TYPE_CHECKING:
     from dualprev_core.assessment.assessment import Assessment
-    from dualprev_core.hidden_dangers.ledger import HiddenDangerEvent
 
 __all__ = [
     "CREDIT_CODE_FACT",
@@ -81,8 +80,8 @@ def content_hash(submission: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
-def events_head_hash(events: Iterable[HiddenDangerEvent], *, seed: str = "") -> str:
-    """A hash chain over hidden-danger events (``h = sha256(h_prev + canonical(event))``).
+def events_head_hash(events: Iterable[Any], *, seed: str = "") -> str:
+    """A hash chain over ledger events (anything with ``to_dict``): ``h = sha256(h_prev + canonical(event))``.
 
     The head of an event file, for submissions exported from files; ``seed`` starts the chain
     (dualprev passes the sha256 of the enterprise file, so both sources are covered).

@@ -79,6 +79,7 @@ def submission_problems(data: Any, *, source: str | None = None, maps: CodeMaps 
     if isinstance(ent.get("ID"), str):
         seen[ent["ID"]] = "enterprise"
     ids: dict[str, set[str]] = {k: set() for k in COLLECTIONS}
+    mismatched: list[Problem] = []
     lists: dict[str, list[Any]] = {k: v if isinstance(v := data.get(k), list) else [] for k in COLLECTIONS}
     for key, records in lists.items():
         for i, rec in enumerate(records):
@@ -95,14 +96,14 @@ def submission_problems(data: Any, *, source: str | None = None, maps: CodeMaps 
                 dp_key = rec.get("DP_KEY")
                 if isinstance(dp_key, str) and not check_id(rid, dp_key):
                     problems.append(Problem(f"{where}.ID", f"is not the UUID of its natural key DP_KEY {dp_key!r} (edited after export?)", source))
-            if cc is not None and rec.get("CREDIT_CODE") not in (None, cc):
-                problems.append(Problem(f"{where}.CREDIT_CODE", f"{rec.get('CREDIT_CODE')!r} differs from the enterprise's {cc!r}", source))
-            if company is not None and rec.get("COMPANY_CODE") not in (None, company):
-                problems.append(Problem(f"{where}.COMPANY_CODE", f"{rec.get('COMPANY_CODE')!r} differs from the enterprise's {company!r}", source))
+            for field, own in (("CREDIT_CODE", cc), ("COMPANY_CODE", company)):
+                if own is not None and rec.get(field) not in (None, own):
+                    mismatched.append(Problem(f"{where}.{field}", f"{rec.get(field)!r} differs from the enterprise's {own!r}", source))
             c1, c2 = rec.get("CLASSIFY1"), rec.get("CLASSIFY2")
             if key == "control_measures" and isinstance(c1, str) and isinstance(c2, str) and c2.split("-")[0] != c1:
                 problems.append(Problem(f"{where}.CLASSIFY2", f"{c2!r} ({maps['CLASSIFY2'].codes.get(c2, '?')}) is not under CLASSIFY1 {c1!r} "
                                         f"({maps['CLASSIFY1'].codes.get(c1, '?')})", source))
+    problems += _mismatches(mismatched, sum(len(v) for v in lists.values()), source)
     for (key, field), target in REFERENCES.items():
         for i, rec in enumerate(lists[key]):
             if not isinstance(rec, Mapping):
@@ -118,6 +119,18 @@ def submission_problems(data: Any, *, source: str | None = None, maps: CodeMaps 
         if declared != actual:
             problems.append(Problem("content_hash", f"is {declared} but the content hashes to {actual} (changed after export?)", source))
     return problems
+
+
+def _mismatches(found: list[Problem], records: int, source: str | None) -> list[Problem]:
+    """Every record naming another enterprise code, or one problem when all records agree with each other but not with the enterprise."""
+    for field in ("CREDIT_CODE", "COMPANY_CODE"):
+        same = [p for p in found if p.path.endswith(f".{field}")]
+        values = {p.message.split(" differs")[0] for p in same}
+        if len(same) == records > 3 and len(values) == 1:
+            found = [p for p in found if p not in same]
+            found.append(Problem(f"enterprise.{field}", f"every one of the {records} records says {values.pop()}: {same[0].message.split('differs from ')[1]}"
+                                 " differs from all of them", source))
+    return found
 
 
 def check_submission(data: Any, *, source: str | None = None, maps: CodeMaps | None = None) -> Mapping[str, Any]:
