@@ -239,3 +239,17 @@ def test_map_and_register_from_a_store_carry_the_head_hash(tmp_path):
     assert about["流头哈希"] == head and about["数据来源"].endswith("#ENT-HX-CHEM")
     res = runner.invoke(cli, ["export", "register", str(EXAMPLE), "--db", db, "-o", str(tmp_path / "x.xlsx")])
     assert res.exit_code == 2 and "not both" in res.output
+
+
+def test_assess_json_risk_records_carry_what_a_register_needs():
+    import json
+
+    res = CliRunner().invoke(cli, ["assess", str(EXAMPLE), "--json"])
+    assert res.exit_code == 0, res.output
+    risks = {r["id"]: r for r in json.loads(res.output)["risks"]}
+    fire = risks["R-TK-FIRE"]
+    assert fire["inputs"] == {"L": 1, "E": 10, "C": 40} and fire["category_edition"] == "2025" and fire["risk_point"] == "RP-TANKFARM"
+    gds = next(c for c in fire["controls"] if c["id"] == "C-TK-GDS")
+    assert gds == {"id": "C-TK-GDS", "name": "罐区可燃/有毒气体检测报警系统", "kind": "engineering", "owner_level": "workshop",
+                   "post": "P-STO-DIR", "post_name": "储运车间主任", "people": ["何静"], "critical": True, "state": "weakened"}
+    assert risks["R-DIST-SCALD"]["controls"] and all(c["kind"] == "ppe" for c in risks["R-DIST-SCALD"]["controls"])

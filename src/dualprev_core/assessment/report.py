@@ -6,8 +6,9 @@ from typing import Any
 
 from dualprev_core.assessment.assessment import Assessment
 from dualprev_core.hidden_dangers.ledger import HiddenDanger
+from dualprev_core.model.records import Control
 
-__all__ = ["assessment_report", "hidden_danger_summary"]
+__all__ = ["assessment_report", "hidden_danger_summary", "control_record"]
 
 
 def hidden_danger_summary(hd: HiddenDanger) -> dict[str, Any]:
@@ -30,11 +31,31 @@ def hidden_danger_summary(hd: HiddenDanger) -> dict[str, Any]:
     }
 
 
+def control_record(a: Assessment, c: Control) -> dict[str, Any]:
+    """A control as a risk record carries it: kind, owner level, responsible post and people, state."""
+    post = next((p for p in a.enterprise.posts if p.id == c.post), None) if c.post else None
+    return {
+        "id": c.id,
+        "name": c.name,
+        "kind": c.kind.key,
+        "owner_level": c.owner_level.key,
+        "post": c.post,
+        "post_name": post.name if post else None,
+        "people": list(post.people) if post else [],
+        "critical": c.critical,
+        "state": a.control_state(c.id).key,
+    }
+
+
 def assessment_report(a: Assessment) -> dict[str, Any]:
     """Every risk's assessed and current level with explanation, area colours, the enterprise
     level, the major-risk list, hidden dangers and pack sections (e.g. major hazard installations).
     """
     e = a.enterprise
+    controls_of: dict[str, list[Control]] = {}
+    for c in e.controls:
+        for rid in c.mitigates:
+            controls_of.setdefault(rid, []).append(c)
     risks = []
     for r in e.risks:
         ex = a.explain(r.id)
@@ -49,6 +70,11 @@ def assessment_report(a: Assessment) -> dict[str, Any]:
             "current_level": ex.current.key,
             "score": ex.assessed.to_dict()["score"],
             "explanation": ex.to_dict(),
+            "risk_point": r.risk_point,
+            "category_edition": r.category_edition,
+            "inputs": {k: int(v) if float(v).is_integer() else v for k, v in r.inputs.items()},
+            "inherent_level": r.inherent_level.key if r.inherent_level else None,
+            "controls": [control_record(a, c) for c in controls_of.get(r.id, ())],
         })
     areas = []
     for area in e.areas:
