@@ -156,11 +156,13 @@ class _DuplicateKey(ValueError):
 
 
 def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in pairs:
-        if k in out:
-            raise _DuplicateKey(k)
-        out[k] = v
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for k, _ in pairs:
+            if k in seen:
+                raise _DuplicateKey(k)
+            seen.add(k)
     return out
 
 
@@ -250,6 +252,7 @@ class _Builder:
         self.data, self.source, self.lines, self.methods = data, source, lines, methods
         self.problems: list[Problem] = []
         self.control_ids: set[str] = set()
+        self._inputs_memo: dict[tuple[Any, ...], dict[str, float]] = {}
 
     # -- problems -------------------------------------------------------------------------
     def problem(self, path: tuple[Any, ...], message: str) -> None:
@@ -362,6 +365,17 @@ class _Builder:
     def post(self, i: int, p: Mapping[str, Any]) -> Post:
         return Post(p["id"], p["name"], p.get("area"), OwnerLevel.parse(p.get("owner_level", "post")), tuple(p.get("people", [])), p.get("facts"))
 
+    def check_inputs(self, m: GradingMethod, raw: Mapping[str, Any]) -> dict[str, float]:
+        """``m.check_inputs(raw)``, memoised: an enterprise repeats few input combinations."""
+        try:
+            key = (m.name, tuple(raw.items()))
+            hit = self._inputs_memo.get(key)
+        except TypeError:  # an unhashable value: the method reports it
+            return m.check_inputs(raw)
+        if hit is None:
+            hit = self._inputs_memo[key] = m.check_inputs(raw)
+        return dict(hit)
+
     def unknown_method(self, name: str) -> str:
         return f"{name!r} is not an installed grading method; installed: {', '.join(sorted(self.methods))}{suggest(name, self.methods)} (a pack may provide it: see 'dualprev packs')"
 
@@ -394,7 +408,7 @@ class _Builder:
             if "variant" in r:
                 self.check_variant((*path, "variant"), method, r["variant"])
             try:
-                inputs = m.check_inputs(r["inputs"])
+                inputs = self.check_inputs(m, r["inputs"])
             except DualprevError as exc:
                 self.problem((*path, "inputs"), str(exc))
         inherent = None
@@ -471,13 +485,12 @@ class _Builder:
     # -- cross references -----------------------------------------------------------------
     def check_references(self, e: Enterprise, controls: list[tuple[tuple[Any, ...], Control]], items: list[tuple[tuple[Any, ...], InspectionItem]]) -> None:
         d = self.data
-        seen: dict[str, str] = {}
+        seen: dict[str, tuple[Any, ...]] = {}
 
         def claim(path: tuple[Any, ...], id_: str) -> None:
-            if id_ in seen:
-                self.problem((*path, "id"), f"duplicate id {id_!r} (first used at {seen[id_]})")
-            else:
-                seen[id_] = format_path(path)
+            first = seen.setdefault(id_, path)
+            if first is not path:
+                self.problem((*path, "id"), f"duplicate id {id_!r} (first used at {format_path(first)})")
 
         for kind in ("areas", "posts", "risk_points", "hazards", "risks", "controls", "inspection_items", "inspections", "major_hazard_installations", "monitoring_points"):
             if kind in ("controls", "inspection_items"):
@@ -567,7 +580,7 @@ class _Builder:
             self.problem((*path, "inherent_level"), f"{r.inherent_level.key} is below the assessed level {g.level.key} ({g.decided_by}); the inherent level is the level without controls, so it cannot be lower")
 
     def check_on_failure(self, path: tuple[Any, ...], c: Control, r: Risk) -> None:
-        if r.method not in self.methods or not r.inputs:
+        if not c.on_failure or r.method not in self.methods or not r.inputs:
             return
         params = {p.name: p for p in self.methods[r.method].parameters}
         for k, v in c.on_failure.items():

@@ -55,6 +55,9 @@ class _Vocabulary(enum.StrEnum):
             lookup = _LOOKUP.get(cls)
             if lookup is None:
                 lookup = _LOOKUP[cls] = {**{m.zh: m for m in cls}, **{m.value: m for m in cls}}
+            exact = lookup.get(value)
+            if exact is not None:
+                return exact  # type: ignore[return-value]
             v = value.strip()
             found = lookup.get(v) or lookup.get(v.lower())
             if found is not None:
