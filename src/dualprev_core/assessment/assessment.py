@@ -24,9 +24,9 @@ import contextlib
 import functools
 import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
@@ -37,7 +37,7 @@ from dualprev_core.grading import Grading, GradingMethod
 from dualprev_core.graph import RiskGraph
 from dualprev_core.hidden_dangers.ledger import HiddenDanger, HiddenDangerEvent, Ledger, LedgerEvent
 from dualprev_core.model.levels import RiskLevel
-from dualprev_core.model.records import Control, Enterprise, Inspection, Risk
+from dualprev_core.model.records import Area, Control, Enterprise, Inspection, Risk
 from dualprev_core.model.vocabulary import HiddenDangerGrade, InspectionResult
 from dualprev_core.packs.registry import Packs
 from dualprev_core.provenance import Citation
@@ -52,6 +52,7 @@ __all__ = [
     "highest_current_level",
     "SYSTEM",
     "DEFAULT_RECTIFICATION_DAYS",
+    "HiddenDangerFacts",
 ]
 
 #: The actor name on events the library emits by itself.
@@ -232,6 +233,7 @@ class Assessment:
             for r in c.mitigates:
                 self._controls_of[r].append(c)
         self._area_chain = _area_chains(enterprise)
+        self._areas: dict[str, Area] = {a.id: a for a in enterprise.areas}
         self._gradings: dict[tuple[Any, ...], Grading] = {}
         self._assessed: dict[str, Grading] = {r.id: self._grade_inputs(r, r.inputs) for r in enterprise.risks}
         # Nothing is defective yet, so current = assessed (Restorable); counts go per area, then up.
@@ -357,8 +359,13 @@ class Assessment:
         else:
             self._control_state[control] = state
         c = self._controls.get(control)
+        first = len(self._pending_changes)
         for r in (c.mitigates if c else ()):
             self._set_current(r, self._compute(self._risks[r]))
+        if self._criteria is not None:  # keep the criteria's facts in step: the control, and what moved
+            moved = self._pending_changes[first:]
+            self._criteria.refresh(controls=[control] if c else [], risks=[x.id for x in moved if x.kind == "risk"],
+                                   areas=dict.fromkeys(x.id for x in moved if x.kind == "area"))
 
     def _on_event(self, event: LedgerEvent) -> None:
         if not isinstance(event, HiddenDangerEvent):
@@ -373,6 +380,8 @@ class Assessment:
                     self.graph.add_hidden_danger(hd.id, hd.control_id)
                 self.graph.G.nodes[hd.id]["record"] = hd
             self._refresh_control(hd.control_id)
+        if self._criteria is not None:
+            self._criteria.refresh(hidden_dangers=[hd])
 
     # -- recording -------------------------------------------------------------------------
     def record_inspection(self, inspection: Inspection) -> InspectionOutcome:
@@ -525,21 +534,39 @@ class Assessment:
                 out.update(self._inspection_facts.get(src.split(":", 1)[1], {}))
         return out
 
-    def hidden_danger_facts(self, hd: HiddenDanger) -> dict[str, Any]:
-        """The facts packs judge a hidden danger on (see ``dualprev_grade_hidden_danger``)."""
-        c = self._controls.get(hd.control_id)
-        risks = [self._risks[r] for r in (c.mitigates if c else ()) if r in self._risks]
-        return {
-            "id": hd.id,
-            "finding": hd.finding.key,
-            "inspection_facts": self.inspection_facts(hd),
-            "source": hd.source,
-            "control": attrs.asdict(c, recurse=True) if c else {"id": hd.control_id},
-            "risks": [{**attrs.asdict(r, recurse=True), "current_level": self._current[r.id].key} for r in risks],
-            "areas": sorted({a for r in risks for a in self._area_chain[r.area]}),
-        }
+    def hidden_danger_facts(self, hd: HiddenDanger) -> HiddenDangerFacts:
+        """The facts packs judge a hidden danger on (see ``dualprev_grade_hidden_danger``).
+
+        A read-only mapping whose entries are built when a pack reads them: a defect on a
+        company-wide control covering every risk costs nothing here unless a pack asks for
+        ``risks`` (and then each risk's mapping is built as it is read).
+        """
+        return HiddenDangerFacts(self, hd)
 
     # -- queries ---------------------------------------------------------------------------
+    def risk(self, risk: str) -> Risk:
+        """The record of ``risk`` (:class:`UnknownReference` if there is none)."""
+        return self._risks[self._known(risk)]
+
+    def control(self, control: str) -> Control:
+        """The record of ``control`` (:class:`UnknownReference` if there is none)."""
+        c = self._controls.get(control)
+        if c is None:
+            raise UnknownReference(f"{control!r} is not a known control{suggest(control, self._controls)}")
+        return c
+
+    def area(self, area: str) -> Area:
+        """The record of ``area`` (:class:`UnknownReference` if there is none)."""
+        self.area_chain(area)
+        return self._areas[area]
+
+    def area_chain(self, area: str) -> tuple[str, ...]:
+        """``area`` and its parents up to the root, nearest first (without building the graph)."""
+        chain = self._area_chain.get(area)
+        if chain is None:
+            raise UnknownReference(f"{area!r} is not a known area{suggest(area, self._area_chain)}")
+        return chain
+
     def assessed_level(self, risk: str) -> RiskLevel:
         return self._assessed[self._known(risk)].level
 
@@ -592,6 +619,89 @@ class Assessment:
     def changes_for(self, controls: Iterable[str]) -> list[str]:
         """The risks whose levels depend on ``controls`` (what a change to them can move)."""
         return sorted({r for c in controls for r in (self._controls[c].mitigates if c in self._controls else ())})
+
+
+class HiddenDangerFacts(Mapping[str, Any]):
+    """The facts of one hidden danger for the packs' grading hook, built on access.
+
+    Keys: ``id``, ``finding``, ``inspection_facts``, ``source``, ``control`` (the control's
+    record as a mapping), ``risks`` (a sequence of the mitigated risks' records as mappings,
+    each with its ``current_level``) and ``areas`` (the areas of those risks and their
+    ancestors, sorted).  Each value is computed the first time it is read; :meth:`to_dict`
+    gives plain data (for JSON).
+    """
+
+    _KEYS = ("id", "finding", "inspection_facts", "source", "control", "risks", "areas")
+
+    def __init__(self, assessment: Assessment, hd: HiddenDanger) -> None:
+        self._a = assessment
+        self._hd = hd
+        self._done: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._done:
+            return self._done[key]
+        if key not in self._KEYS:
+            raise KeyError(key)
+        a, hd = self._a, self._hd
+        c = a._controls.get(hd.control_id)  # noqa: SLF001 - the assessment's own table
+        if key == "id":
+            value: Any = hd.id
+        elif key == "finding":
+            value = hd.finding.key
+        elif key == "inspection_facts":
+            value = a.inspection_facts(hd)
+        elif key == "source":
+            value = hd.source
+        elif key == "control":
+            value = attrs.asdict(c, recurse=True) if c else {"id": hd.control_id}
+        elif key == "risks":
+            value = _RiskFacts(a, tuple(r for r in (c.mitigates if c else ()) if r in a._risks))  # noqa: SLF001
+        else:
+            areas = {a._risks[r].area for r in (c.mitigates if c else ()) if r in a._risks}  # noqa: SLF001
+            value = sorted({x for area in areas for x in a.area_chain(area)})
+        self._done[key] = value
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._KEYS)
+
+    def __len__(self) -> int:
+        return len(self._KEYS)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every entry as plain data."""
+        return {k: (list(v) if k == "risks" else v) for k, v in self.items()}
+
+
+class _RiskFacts(Sequence[dict[str, Any]]):
+    """The mitigated risks as mappings, each built when read."""
+
+    def __init__(self, assessment: Assessment, risk_ids: tuple[str, ...]) -> None:
+        self._a = assessment
+        self._ids = risk_ids
+        self._built: dict[int, dict[str, Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, i: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, i: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self._ids)))]
+        if i < 0:
+            i += len(self._ids)
+        if not 0 <= i < len(self._ids):
+            raise IndexError(i)
+        d = self._built.get(i)
+        if d is None:
+            rid = self._ids[i]
+            d = self._built[i] = {**attrs.asdict(self._a.risk(rid), recurse=True), "current_level": self._a.current_level(rid).key}
+        return d
 
 
 @contextlib.contextmanager

@@ -10,6 +10,12 @@ registered, and keeps the enterprise's facts in it up to date.  It answers two q
   :class:`~dualprev_core.hidden_dangers.ledger.CriterionRef` naming the rule, pack, version and clause.
 * *What do the facts call for right now?* — other outcomes (``open_hidden_danger``, ``alarm``,
   ``escalate``, ``flag``) are returned as matches for the caller to act on.
+
+Cost: the session asserts only facts of the types the loaded rules name, and of those only
+the facts that pass the literal (non-join) conditions of at least one pattern on their type —
+a fact that passes none can neither bind nor block a ``none``.  Rule files of packs whose
+industry does not apply are not loaded, so when no pack applies the session holds nothing and
+costs nothing.  After that, each change re-asserts (or retracts) just the facts it touched.
 """
 
 from __future__ import annotations
@@ -17,14 +23,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from dualprev_core.assessment.facts import control_fact, hidden_danger_fact, merge_overlay, pack_overlay, risk_fact
+from dualprev_core.assessment.facts import (
+    area_fact,
+    control_fact,
+    enterprise_facts,
+    hidden_danger_fact,
+    merge_overlay,
+    pack_overlay,
+    risk_fact,
+)
 from dualprev_core.hidden_dangers.ledger import CriterionRef, HiddenDanger
 from dualprev_core.rules import Match, make_engine
+from dualprev_core.rules.format import AnyOf, FactPattern, NonePattern, RuleSet
+from dualprev_core.rules.semantics import holds
 
 if TYPE_CHECKING:
     from dualprev_core.assessment.assessment import Assessment
 
-__all__ = ["CriteriaSession", "criterion_ref", "applies"]
+__all__ = ["CriteriaSession", "criterion_ref", "applies", "fact_filters"]
 
 
 def criterion_ref(match: Match, versions: dict[str, str]) -> CriterionRef:
@@ -48,6 +64,29 @@ def _grades_major(match: Match) -> bool:
     return any(o.kind == "grade_hidden_danger" and str(o.value).lower() == "major" for o in match.outcomes)
 
 
+def _has_ref(c: Any) -> bool:
+    return any(_has_ref(x) for x in c.items) if isinstance(c, AnyOf) else c.ref is not None
+
+
+def fact_filters(rulesets: Iterable[RuleSet]) -> dict[str, list[tuple[Any, ...]]]:
+    """Per fact type the loaded rules name: the literal conditions of each pattern on it.
+
+    A fact can take part in a match (bind an alias, or block a ``none``) only if it satisfies
+    every literal condition of some pattern on its type; conditions that join with another
+    alias (``ref``) cannot be decided alone and are left out, so the filter only ever admits
+    more facts than can match, never fewer.
+    """
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    for rs in rulesets:
+        for rule in rs.rules:
+            if not rule.enabled:
+                continue
+            for p in rule.when:
+                if isinstance(p, (FactPattern, NonePattern)):
+                    out.setdefault(p.type, []).append(tuple(c for c in p.where if not _has_ref(c)))
+    return out
+
+
 class CriteriaSession:
     """The installed packs' rule files running over one assessment's facts.
 
@@ -63,40 +102,93 @@ class CriteriaSession:
         # Rule sets were validated once at registration, with the registering pack as provider
         # (a file's own 'pack' field is informational), so a criterion names the installed pack.
         self.skipped: list[str] = []
+        loaded: list[RuleSet] = []
         for ruleset_id, ruleset in sorted(assessment.packs.registry.rulesets.items()):
             if not applies(assessment.packs.manifests.get(ruleset.pack or ""), assessment.enterprise.industry):
                 self.skipped.append(ruleset_id)
                 continue
             self.pending += self.engine.load(ruleset)
-        from dualprev_core.assessment.facts import enterprise_facts
-
+            loaded.append(ruleset)
+        #: fact type -> literal conditions of each pattern on it (see :func:`fact_filters`)
+        self.filters = fact_filters(loaded)
+        #: (type, key) of the facts in the engine
+        self.present: set[tuple[str, str]] = set()
         # The packs' derived fields, computed once per session and merged again into every
-        # re-asserted fact (an engine replaces a re-asserted fact whole).
-        self.overlay = pack_overlay(assessment)
-        self.pending += self.engine.assert_facts(merge_overlay(enterprise_facts(assessment, overlay=self.overlay), {}))
+        # re-asserted fact (an engine replaces a re-asserted fact whole).  Not needed (and the
+        # packs not called) when no loaded rule reads a fact.
+        self.overlay = pack_overlay(assessment) if self.filters else {}
+        if self.filters:
+            facts = merge_overlay(enterprise_facts(assessment, overlay=self.overlay, types=self.filters), {})
+            self.pending += self._put(facts)
 
     @property
     def has_rules(self) -> bool:
         return bool(self.engine.rules)
 
+    @property
+    def fact_types(self) -> frozenset[str]:
+        """The fact types the loaded rules name (the only ones the session builds)."""
+        return frozenset(self.filters)
+
+    def admits(self, fact: dict[str, Any]) -> bool:
+        """Whether ``fact`` passes the literal conditions of some pattern on its type."""
+        return any(all(holds(c, fact, {}) for c in conds) for conds in self.filters.get(fact["type"], ()))
+
+    def _put(self, facts: list[dict[str, Any]]) -> list[Match]:
+        """Assert the facts that can take part in a match; retract those that no longer can."""
+        started: list[Match] = []
+        batch: list[dict[str, Any]] = []
+        for f in facts:
+            ident = (f["type"], f["key"])
+            if self.admits(f):
+                batch.append(f)
+                self.present.add(ident)
+            elif ident in self.present:
+                if batch:
+                    started += self.engine.assert_facts(batch)
+                    batch = []
+                self.present.discard(ident)
+                started += self.engine.retract_fact(*ident)
+        if batch:
+            started += self.engine.assert_facts(batch)
+        return started
+
     def close(self) -> None:
         self.engine.close()
 
-    def refresh(self, *, controls: Iterable[str] = (), risks: Iterable[str] = (), hidden_dangers: Iterable[HiddenDanger] = ()) -> list[Match]:
-        """Re-assert the facts that changed; returns the matches that started."""
-        a = self.assessment
-        facts: list[dict[str, Any]] = [control_fact(a, c) for c in controls]
-        facts += [risk_fact(a, r) for r in risks]
-        facts += [hidden_danger_fact(h, a.inspection_facts(h)) for h in hidden_dangers]
-        overlay = {k: v for k, v in self.overlay.items() if k in {(f["type"], f["key"]) for f in facts}}
-        started = self.engine.assert_facts(merge_overlay(facts, overlay))
+    def refresh(self, *, controls: Iterable[str] = (), risks: Iterable[str] = (), areas: Iterable[str] = (),
+                hidden_dangers: Iterable[HiddenDanger] = ()) -> list[Match]:
+        """Re-assert the facts that changed (of the types the rules name); returns the matches that started.
+
+        The assessment calls this on every change (a control's state, the risks and areas whose
+        level moved, a hidden danger's event), so the engine's facts always equal what
+        :func:`~dualprev_core.assessment.facts.enterprise_facts` would build now.
+        """
+        if not self.filters:
+            return []
+        a, types = self.assessment, self.filters
+        facts: list[dict[str, Any]] = [control_fact(a, c) for c in controls] if "control" in types else []
+        if "risk" in types:
+            facts += [risk_fact(a, r) for r in risks]
+        if "area" in types:
+            facts += [area_fact(a, x) for x in areas]
+        if "hidden_danger" in types:
+            facts += [hidden_danger_fact(h, a.inspection_facts(h)) for h in hidden_dangers]
+        if not facts:
+            return []
+        idents = {(f["type"], f["key"]) for f in facts}
+        overlay = {k: v for k, v in self.overlay.items() if k in idents}
+        started = self._put(merge_overlay(facts, overlay))
         self.pending += started
         return started
 
     def grade(self, hd: HiddenDanger) -> list[CriterionRef]:
         """The criteria that make ``hd`` major, given the current facts (empty: general)."""
-        c = self.assessment.graph.record(hd.control_id, "control") if hd.control_id in self.assessment.graph.G else None
-        self.refresh(controls=[hd.control_id] if c else [], risks=c.mitigates if c else (), hidden_dangers=[hd])
+        if not self.filters:
+            return []
+        # the assessment keeps the facts in step (refresh on every change); the hidden danger's
+        # own fact is re-asserted in case it was reported before this session existed
+        self.refresh(hidden_dangers=[hd])
         found: dict[str, CriterionRef] = {}
         for m in self.engine.current_matches():
             if not _grades_major(m):

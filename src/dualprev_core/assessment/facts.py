@@ -37,7 +37,7 @@ X, or a literal ``contains`` on the ``areas`` list.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from dualprev_core.hidden_dangers.ledger import HiddenDanger
@@ -45,7 +45,7 @@ from dualprev_core.hidden_dangers.ledger import HiddenDanger
 if TYPE_CHECKING:
     from dualprev_core.assessment.assessment import Assessment
 
-__all__ = ["enterprise_facts", "control_fact", "risk_fact", "hidden_danger_fact", "pack_overlay", "merge_overlay"]
+__all__ = ["enterprise_facts", "area_fact", "control_fact", "risk_fact", "hidden_danger_fact", "pack_overlay", "merge_overlay"]
 
 
 def _rule_value(value: Any) -> tuple[bool, Any]:
@@ -81,10 +81,17 @@ def _merge(base: dict[str, Any], own: Mapping[str, Any], derived: Mapping[str, A
     return out
 
 
+def area_fact(a: Assessment, area_id: str) -> dict[str, Any]:
+    ar = a.area(area_id)
+    lvl = a.area_level(ar.id)
+    return _merge({"type": "area", "key": ar.id, "name": ar.name, "parent": ar.parent, "kind": ar.kind,
+                   "ancestors": list(a.area_chain(ar.id)[1:])}, ar.facts, {"level": lvl.key if lvl else None})
+
+
 def risk_fact(a: Assessment, risk_id: str) -> dict[str, Any]:
-    r = a.graph.record(risk_id, "risk")
+    r = a.risk(risk_id)
     return _merge(
-        {"type": "risk", "key": r.id, "name": r.name, "area": r.area, "areas": list(a.graph.area_ancestors(r.area)),
+        {"type": "risk", "key": r.id, "name": r.name, "area": r.area, "areas": list(a.area_chain(r.area)),
          "category": r.category, "category_edition": r.category_edition, "method": r.method,
          "inherent_level": r.inherent_level.key if r.inherent_level else None},
         r.facts,
@@ -93,8 +100,9 @@ def risk_fact(a: Assessment, risk_id: str) -> dict[str, Any]:
 
 
 def control_fact(a: Assessment, control_id: str) -> dict[str, Any]:
-    c = a.graph.record(control_id, "control")
-    areas = sorted({x for r in c.mitigates for x in a.graph.area_ancestors(a.graph.record(r, "risk").area)})
+    c = a.control(control_id)
+    chains = {a.risk(r).area for r in c.mitigates}  # a shared control's risks sit in few areas
+    areas = sorted({x for area in chains for x in a.area_chain(area)})
     return _merge(
         {"type": "control", "key": c.id, "name": c.name, "kind": c.kind.key, "owner_level": c.owner_level.key, "post": c.post,
          "critical": c.critical, "mitigates": list(c.mitigates), "areas": areas},
@@ -114,29 +122,52 @@ def hidden_danger_fact(hd: HiddenDanger, inspection_facts: Mapping[str, Any] | N
     }
 
 
-def enterprise_facts(a: Assessment, *, overlay: Mapping[tuple[str, str], Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
+def enterprise_facts(
+    a: Assessment,
+    *,
+    overlay: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
+    types: Collection[str] | None = None,
+) -> list[dict[str, Any]]:
     """All facts of the assessment's enterprise, with the packs' derived facts merged in
-    (``overlay``: precomputed :func:`pack_overlay`, to avoid calling the packs again)."""
+    (``overlay``: precomputed :func:`pack_overlay`, to avoid calling the packs again).
+
+    :param types: build only facts of these types (the ones loaded rules name); default all.
+    """
     e = a.enterprise
-    out: list[dict[str, Any]] = [_merge({"type": "enterprise", "key": e.id, "name": e.name, "industry": e.industry, "region": e.region}, e.facts, {})]
-    for ar in e.areas:
-        lvl = a.area_level(ar.id)
-        out.append(_merge({"type": "area", "key": ar.id, "name": ar.name, "parent": ar.parent, "kind": ar.kind,
-                           "ancestors": a.graph.area_ancestors(ar.id, include_self=False)}, ar.facts, {"level": lvl.key if lvl else None}))
-    out += [_merge({"type": "post", "key": p.id, "name": p.name, "area": p.area, "owner_level": p.owner_level.key}, p.facts, {}) for p in e.posts]
-    out += [_merge({"type": "risk_point", "key": p.id, "name": p.name, "area": p.area, "kind": p.kind.key}, p.facts, {}) for p in e.risk_points]
-    out += [_merge({"type": "hazard", "key": h.id, "name": h.name, "factor": h.factor, "risk_point": h.risk_point}, h.facts, {}) for h in e.hazards]
-    out += [risk_fact(a, r.id) for r in e.risks]
-    out += [control_fact(a, c.id) for c in e.controls]
-    out += [_merge({"type": "installation", "key": m.id, "name": m.name, "area": m.area, "kind": m.kind}, m.facts, {}) for m in e.major_hazard_installations]
-    out += [_merge({"type": "monitoring_point", "key": m.id, "name": m.name, "area": m.area, "quantity": m.quantity, "unit": m.unit,
-                    "control": m.control, "expected_interval_s": m.expected_interval_s}, m.facts, {}) for m in e.monitoring_points]
-    out += [hidden_danger_fact(hd, a.inspection_facts(hd)) for hd in a.ledger.all()]
-    out += [{"type": "mitigation", "key": f"{c.id}>{r}", "control": c.id, "risk": r} for c in e.controls for r in c.mitigates]
-    for ar in e.areas:
-        for depth, anc in enumerate(a.graph.area_ancestors(ar.id, include_self=False), 1):
-            out.append({"type": "area_link", "key": f"{ar.id}<{anc}", "area": ar.id, "ancestor": anc, "depth": depth})
-    return merge_overlay(out, pack_overlay(a) if overlay is None else overlay)
+    want = (lambda t: True) if types is None else (lambda t: t in types)  # noqa: E731
+    out: list[dict[str, Any]] = []
+    if want("enterprise"):
+        out.append(_merge({"type": "enterprise", "key": e.id, "name": e.name, "industry": e.industry, "region": e.region}, e.facts, {}))
+    if want("area"):
+        out += [area_fact(a, ar.id) for ar in e.areas]
+    if want("post"):
+        out += [_merge({"type": "post", "key": p.id, "name": p.name, "area": p.area, "owner_level": p.owner_level.key}, p.facts, {}) for p in e.posts]
+    if want("risk_point"):
+        out += [_merge({"type": "risk_point", "key": p.id, "name": p.name, "area": p.area, "kind": p.kind.key}, p.facts, {}) for p in e.risk_points]
+    if want("hazard"):
+        out += [_merge({"type": "hazard", "key": h.id, "name": h.name, "factor": h.factor, "risk_point": h.risk_point}, h.facts, {}) for h in e.hazards]
+    if want("risk"):
+        out += [risk_fact(a, r.id) for r in e.risks]
+    if want("control"):
+        out += [control_fact(a, c.id) for c in e.controls]
+    if want("installation"):
+        out += [_merge({"type": "installation", "key": m.id, "name": m.name, "area": m.area, "kind": m.kind}, m.facts, {}) for m in e.major_hazard_installations]
+    if want("monitoring_point"):
+        out += [_merge({"type": "monitoring_point", "key": m.id, "name": m.name, "area": m.area, "quantity": m.quantity, "unit": m.unit,
+                        "control": m.control, "expected_interval_s": m.expected_interval_s}, m.facts, {}) for m in e.monitoring_points]
+    if want("hidden_danger"):
+        out += [hidden_danger_fact(hd, a.inspection_facts(hd)) for hd in a.ledger.all()]
+    if want("mitigation"):
+        out += [{"type": "mitigation", "key": f"{c.id}>{r}", "control": c.id, "risk": r} for c in e.controls for r in c.mitigates]
+    if want("area_link"):
+        for ar in e.areas:
+            for depth, anc in enumerate(a.area_chain(ar.id)[1:], 1):
+                out.append({"type": "area_link", "key": f"{ar.id}<{anc}", "area": ar.id, "ancestor": anc, "depth": depth})
+    if overlay is None:
+        overlay = pack_overlay(a)
+    if types is not None:
+        overlay = {k: v for k, v in overlay.items() if k[0] in types}
+    return merge_overlay(out, overlay)
 
 
 def pack_overlay(a: Assessment) -> dict[tuple[str, str], dict[str, Any]]:

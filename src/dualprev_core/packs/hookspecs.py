@@ -11,6 +11,7 @@ Hook implementation parameters must not have defaults (pluggy passes nothing to 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -155,11 +156,14 @@ def dualprev_validate_enterprise(enterprise: Enterprise) -> list[Problem] | None
 
 
 @hookspec
-def dualprev_grade_hidden_danger(hidden_danger: dict[str, Any], enterprise: Enterprise) -> list[Any] | None:
+def dualprev_grade_hidden_danger(hidden_danger: Mapping[str, Any], enterprise: Enterprise) -> list[Any] | None:
     """Judge whether a hidden danger is major by the pack's criteria.
 
-    :param hidden_danger: the facts of the hidden danger: ``id``, ``control`` (the control's
-        record as a mapping), ``finding``, ``risks`` (mitigated risks), ``area`` chain, ``source``.
+    :param hidden_danger: the facts of the hidden danger, a read-only mapping whose entries are
+        built when read (read only what you need: ``risks`` of a company-wide control is every
+        risk): ``id``, ``finding``, ``inspection_facts``, ``source``, ``control`` (the control's
+        record as a mapping), ``risks`` (a sequence of the mitigated risks' records as mappings,
+        with ``current_level``), ``areas`` (their area chains), ``to_dict()`` for plain data.
     :param enterprise: the enterprise being assessed.
     :returns: the matching criteria as :class:`~dualprev_core.hidden_dangers.ledger.CriterionRef`
         records (empty or ``None`` when none match).  Any match from any pack makes it major.

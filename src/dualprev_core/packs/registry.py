@@ -331,7 +331,7 @@ class Packs:
                 raise PackError(impl.plugin_name, f"{hook} failed: {type(exc).__name__}: {exc}") from exc
         return out
 
-    def grade_hidden_danger(self, hidden_danger: dict[str, Any], enterprise: Any) -> list[Any]:
+    def grade_hidden_danger(self, hidden_danger: Mapping[str, Any], enterprise: Any) -> list[Any]:
         out: list[Any] = []
         for _, result in self._call_each("dualprev_grade_hidden_danger", hidden_danger=hidden_danger, enterprise=enterprise):
             out.extend(result or ())
