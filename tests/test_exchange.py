@@ -311,3 +311,25 @@ def test_docs_describe_every_field_and_code_list():
         assert f"`{f.name}`" in doc, f.name
     for name in code_maps().maps:
         assert f"**{name}**" in doc, name
+
+
+def test_cli_export_from_the_store_carries_its_head_hash(tmp_path):
+    from dualprev_core.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    run = CliRunner().invoke
+    assert run(cli, ["db", "import", str(PLANT), "--db", url]).exit_code == 0
+    assert run(cli, ["inspect", "--db", url, "--inspections", str(ROOT / "examples" / "chemical-inspections.yaml")]).exit_code == 0
+    out, again = tmp_path / "s.json", tmp_path / "t.json"
+    r = run(cli, ["export", "submission", "--db", url, "-e", "E-HUACHENG", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert run(cli, ["export", "submission", "--db", url, "-o", str(again)]).exit_code == 0
+    sub, sub2 = (json.loads(p.read_text(encoding="utf-8")) for p in (out, again))
+    with open_store(url, create=False) as store:
+        state = store.load("E-HUACHENG")
+        assert sub["head_hash"] == state.head_hash
+        assert len(sub["hidden_dangers"]) == len(state.ledger.all()) > 0
+    assert sub["source"]["kind"] == "store" and sub["content_hash"] == sub2["content_hash"]
+    assert submission_problems(sub) == []
+    r = run(cli, ["export", "submission", str(PLANT), "--db", url])
+    assert r.exit_code == 2 and "not both" in r.output

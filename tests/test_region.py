@@ -10,6 +10,7 @@ from pathlib import Path
 import attrs
 import pytest
 from click.testing import CliRunner
+from store_support import BACKENDS, empty_store_url
 
 from dualprev_core.assessment.assessment import Assessment
 from dualprev_core.cli.app import cli
@@ -70,8 +71,18 @@ def subs(packs, plant):
     return [make_submission(packs, plant, i, region="PARK-1" if i % 2 else "T-WEST", lon=120.6 if i % 2 else 120.4) for i in range(4)]
 
 
+@pytest.fixture(params=BACKENDS)
+def db(request, tmp_path):
+    """A regional database with the example regions, on SQLite and on PostgreSQL (a fresh schema)."""
+    with empty_store_url(request.param, tmp_path) as url:
+        d = open_region_db(url)
+        d.load_regions(load_region_file(REGIONS))
+        yield d
+        d.close()
+
+
 @pytest.fixture()
-def db(tmp_path):
+def sqlite_db(tmp_path):
     d = open_region_db(str(tmp_path / "region.db"))
     d.load_regions(load_region_file(REGIONS))
     yield d
@@ -253,7 +264,8 @@ def test_supervision_classes_follow_the_rules(subs):
     assert rules.supervision["shanxi-2025-hazchem"].citation.verified is False
 
 
-def test_plan_lists_who_is_due(db, subs):
+def test_plan_lists_who_is_due(sqlite_db, subs):
+    db = sqlite_db
     for s in subs:
         db.ingest(s, source="x")
     rep = assess_region(db, as_of=AS_OF, industry_methods=METHODS)
@@ -269,7 +281,8 @@ def test_plan_lists_who_is_due(db, subs):
 # ------------------------------------------------------------------ the map
 
 
-def test_map_renders_regions_and_enterprises(db, subs, tmp_path):
+def test_map_renders_regions_and_enterprises(sqlite_db, subs, tmp_path):
+    db = sqlite_db
     for s in subs:
         db.ingest(s, source="x")
     rep = assess_region(db, as_of=AS_OF, industry_methods=METHODS)
@@ -301,7 +314,8 @@ def test_pool_and_dask_give_the_serial_results_and_parquet_is_readable(subs, tmp
     assert table.column("warning_kinds").to_pylist()[0] == dask[0]["warning_kinds"]
 
 
-def test_cli_assess_on_a_dask_local_cluster_writes_parquet(db, subs, tmp_path):
+def test_cli_assess_on_a_dask_local_cluster_writes_parquet(sqlite_db, subs, tmp_path):
+    db = sqlite_db
     import pyarrow.parquet as pq
 
     for s in subs:
@@ -312,3 +326,20 @@ def test_cli_assess_on_a_dask_local_cluster_writes_parquet(db, subs, tmp_path):
     data = json.loads(r.output)
     assert len(data["enterprises"]) == 4 and pq.read_table(out).num_rows == 4
     assert set(pq.read_table(out).column("region").to_pylist()) == {"PARK-1", "T-WEST"}
+
+
+def test_map_png_and_html_through_the_outputs_layer(sqlite_db, subs, tmp_path):
+    from services import require_chromium
+
+    for s in subs:
+        sqlite_db.ingest(s, source="x")
+    html_out = tmp_path / "map.html"
+    assert CliRunner().invoke(cli, ["region", "map", "--db", sqlite_db.url, "-o", str(html_out)]).exit_code == 0
+    assert "<svg" in html_out.read_text(encoding="utf-8")
+    require_chromium()
+    png = tmp_path / "map.png"
+    r = CliRunner().invoke(cli, ["region", "map", "--db", sqlite_db.url, "-o", str(png), "--at", "2026-12-02"])
+    assert r.exit_code == 0, r.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    r = CliRunner().invoke(cli, ["region", "map", "--db", sqlite_db.url, "-o", str(tmp_path / "map.pdf")])
+    assert r.exit_code == 2 and ".svg, .html or .png" in r.output

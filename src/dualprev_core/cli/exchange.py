@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
-from dualprev_core.cli.common import _fail, _guard, _out, _packs, _rules_option
+from dualprev_core.cli.common import _check_source, _db_option, _enterprise_id_option, _guard, _out, _rules_option, open_state
 
-__all__ = ["submission_cmd", "export_group", "exchange_group"]
+__all__ = ["submission_cmd", "exchange_group"]
 
 
 def _write_json(data: Any, output: Path | None) -> None:
@@ -24,39 +24,47 @@ def _write_json(data: Any, output: Path | None) -> None:
     tmp.replace(output)
 
 
-def _from_files(enterprise: Path, ledger: Path | None, rule_files: tuple[Path, ...]) -> tuple[Any, str, dict[str, Any]]:
-    from dualprev_core.assessment.assessment import Assessment
+def _source(enterprise: Path | None, ledger: Path | None, db: str | None, enterprise_id: str | None,
+            rule_files: tuple[Path, ...]) -> tuple[Any, str, dict[str, Any]]:
+    """(assessment, head hash, source description) of FILE [--ledger] or of the store (--db, -e)."""
     from dualprev_core.exchange.submission import events_head_hash
-    from dualprev_core.hidden_dangers.ledger import Ledger
-    from dualprev_core.loading.enterprise import load_enterprise
 
-    packs = _packs(rule_files)
-    e = load_enterprise(enterprise, packs=packs)
-    led = Ledger.from_jsonl(ledger) if ledger is not None else Ledger()
-    head = events_head_hash(led.events, seed=hashlib.sha256(enterprise.read_bytes()).hexdigest())
-    a = Assessment(e, packs=packs, ledger=led)
-    times = [i.at for i in e.inspections]
-    a.evaluate_criteria(at=max(times) if times else None)
-    source = {"kind": "files", "enterprise_file": str(enterprise), "ledger": str(ledger) if ledger else None, "events": len(led.events)}
+    _check_source(enterprise, db, file_flag="ENTERPRISE")
+    state = open_state(enterprise, ledger=ledger, db=db, enterprise_id=enterprise_id, rule_files=rule_files)
+    if state.head_hash is not None:
+        head = state.head_hash
+        source = {"kind": "store", "store": state.origin, "version": state.version, "register_version": state.register_version}
+    else:
+        assert enterprise is not None
+        head = events_head_hash(state.ledger.events, seed=hashlib.sha256(enterprise.read_bytes()).hexdigest())
+        source = {"kind": "files", "enterprise_file": str(enterprise), "ledger": str(ledger) if ledger else None, "events": len(state.ledger.events)}
+    a = state.assessment()
+    if state.head_hash is None:  # files: judge the criteria as `assess FILE` does; a store's record is what it holds at its head
+        times = [i.at for i in state.enterprise.inspections]
+        a.evaluate_criteria(at=max(times) if times else None)
     return a, head, source
 
 
 @click.command("submission")
 @click.argument("enterprise", required=False, type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--ledger", type=click.Path(path_type=Path, exists=True, dir_okay=False), help="hidden-danger event file (JSON lines) of the enterprise")
+@_db_option
+@_enterprise_id_option
 @click.option("--credit-code", help="统一社会信用代码 (default: the enterprise fact exchange:credit_code)")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="write the submission here (default: stdout)")
 @_rules_option
 @_guard
-def submission_cmd(enterprise: Path | None, ledger: Path | None, credit_code: str | None, output: Path | None, rule_files: tuple[Path, ...]) -> None:
-    """An enterprise's submission in the national exchange model (JSON), validated before it is written."""
+def submission_cmd(enterprise: Path | None, ledger: Path | None, db: str | None, enterprise_id: str | None, credit_code: str | None,
+                   output: Path | None, rule_files: tuple[Path, ...]) -> None:
+    """An enterprise's submission in the national exchange model (JSON), from ENTERPRISE [--ledger L] or --db URL [-e ID].
+
+    It is validated before it is written; it carries the store's head hash (for files: a hash chain
+    over the enterprise file and the ledger's events).
+    """
     from dualprev_core.exchange.submission import build_submission
     from dualprev_core.exchange.validate import check_submission
 
-    if enterprise is None:
-        _fail("give the enterprise file (and --ledger FILE for its hidden dangers)")
-        return
-    a, head, source = _from_files(enterprise, ledger, rule_files)
+    a, head, source = _source(enterprise, ledger, db, enterprise_id, rule_files)
     sub = build_submission(a, head_hash=head, credit_code=credit_code, source=source)
     check_submission(sub, source="the exported submission")
     _write_json(sub, output)
@@ -64,14 +72,6 @@ def submission_cmd(enterprise: Path | None, ledger: Path | None, credit_code: st
         n = sum(len(v) for v in sub.values() if isinstance(v, list))
         click.echo(f"{output}: {n} records of {sub['enterprise']['COMPANY_NAME']} ({sub['enterprise']['CREDIT_CODE']}), "
                    f"content {sub['content_hash'][:12]}…, head {sub['head_hash'][:12]}…", err=True)
-
-
-@click.group("export")
-def export_group() -> None:
-    """Export what others read: the submission in the national exchange model."""
-
-
-export_group.add_command(submission_cmd)
 
 
 @click.group("exchange")

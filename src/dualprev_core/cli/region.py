@@ -233,7 +233,7 @@ def visit_cmd(credit_code: str, db_url: str, at_text: str, by: str, note: str) -
 
 @region_group.command("map")
 @_db_option
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="FILE.svg or FILE.html")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="FILE.svg, FILE.html or FILE.png (PNG needs headless Chromium)")
 @click.option("--region", help="only this region and the regions below it")
 @click.option("--at", "at_text", help="judge levels and warnings at this time (default: now)")
 @click.option("--title", help="map title")
@@ -245,8 +245,8 @@ def map_cmd(db_url: str, output: Path, region: str | None, at_text: str | None, 
     from dualprev_core.region.regional_map import render_region_map_svg
 
     suffix = output.suffix.lower()
-    if suffix not in (".svg", ".html"):
-        _fail(f"{output}: the map is written as .svg or .html (got {suffix or 'no suffix'!r})")
+    if suffix not in (".svg", ".html", ".png"):
+        _fail(f"{output}: the map is written as .svg, .html or .png (got {suffix or 'no suffix'!r})")
     with _db(db_url) as db:
         report = assess_region(db, as_of=_at(at_text), region=region, industry_methods=_industry_methods(), rules=_rules(rules_file))
         tree = db.region_tree()
@@ -255,13 +255,19 @@ def map_cmd(db_url: str, output: Path, region: str | None, at_text: str | None, 
 
 
 def _write_map(svg: str, output: Path, title: str, report: dict[str, Any]) -> None:
+    """SVG as is; HTML and PNG through the outputs layer (a page sized to the map; headless Chromium)."""
     suffix = output.suffix.lower()
     if suffix == ".svg":
         output.write_text(svg, encoding="utf-8")
     else:
-        import html
+        from dualprev_core.outputs.html import map_html, svg_size
 
-        page = (f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
-                f"<body style=\"margin:20px;background:#fff\">\n{svg}</body></html>\n")
-        output.write_text(page, encoding="utf-8")
+        page = map_html(svg, title)
+        if suffix == ".html":
+            output.write_text(page, encoding="utf-8")
+        else:
+            from dualprev_core.outputs.browser import html_to_png
+
+            w, h = svg_size(svg)
+            html_to_png(page, output, width=w, height=h)
     click.echo(f"{output}: {len(report['regions'])} regions, {len(report['enterprises'])} enterprises")

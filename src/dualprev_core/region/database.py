@@ -1,7 +1,8 @@
 """The regional database: ingested submissions, their records by UUID, regions, placements, visits.
 
 Its own schema (``region_*`` tables), in a SQLite file or a PostgreSQL database named by URL
-(``sqlite:///path.db``, a plain path, or ``postgresql://…``).
+(``sqlite:///path.db``, a plain path, or ``postgresql://…``), through the store's connection
+handling (:mod:`dualprev_core.store`): same URLs, same durability, same error messages.
 
 Ingesting a submission (:meth:`RegionDB.ingest`) is one transaction:
 
@@ -17,12 +18,9 @@ Ingesting a submission (:meth:`RegionDB.ingest`) is one transaction:
 
 from __future__ import annotations
 
-import contextlib
 import json
-import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Final
 
 import attrs
@@ -74,96 +72,11 @@ class IngestResult:
                 "problems": [{"path": p.path, "message": p.message} for p in self.problems]}
 
 
-class _SQLite:
-    """SQLite connection with explicit transactions (WAL, write lock taken at BEGIN)."""
+def _connect(url: str) -> Any:
+    """The store's connection handling (SQLite WAL with synchronous=FULL, or PostgreSQL through psycopg 3)."""
+    from dualprev_core.store._backends import connect
 
-    def __init__(self, path: str) -> None:
-        p = Path(path)
-        if p.exists() and p.is_file():
-            with open(p, "rb") as fh:
-                head = fh.read(16)
-            if head and head != b"SQLite format 3\x00":
-                raise RegionDBError(f"{path}: not a regional database (not a SQLite file)")
-        try:
-            self.conn = sqlite3.connect(path, isolation_level=None, timeout=60)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.Error as exc:
-            raise RegionDBError(f"{path}: cannot open: {exc}") from None
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self.conn.execute(sql, tuple(params))
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self.conn.executemany(sql, rows)
-
-    @contextlib.contextmanager
-    def write(self) -> Iterator[None]:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
-
-    @contextlib.contextmanager
-    def read(self) -> Iterator[None]:
-        self.conn.execute("BEGIN")
-        try:
-            yield
-        finally:
-            self.conn.execute("COMMIT")
-
-    def close(self) -> None:
-        self.conn.close()
-
-
-class _Postgres:
-    """PostgreSQL through psycopg 3 (``?`` placeholders translated)."""
-
-    def __init__(self, url: str) -> None:
-        try:
-            import psycopg
-        except ImportError:
-            raise RegionDBError("a PostgreSQL regional database needs psycopg 3: pip install 'psycopg[binary]>=3.1'") from None
-        try:
-            self.conn: Any = psycopg.connect(url, autocommit=True, connect_timeout=10)
-        except psycopg.Error as exc:
-            first = (str(exc).strip().splitlines() or ["connection failed"])[0]
-            raise RegionDBError(f"cannot connect to PostgreSQL: {first}") from None
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self.conn.execute(sql.replace("?", "%s"), tuple(params))
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        with self.conn.cursor() as cur:
-            cur.executemany(sql.replace("?", "%s"), rows)
-
-    @contextlib.contextmanager
-    def write(self) -> Iterator[None]:
-        with self.conn.transaction():
-            self.conn.execute("SELECT pg_advisory_xact_lock(hashtext('dualprev:region'))")
-            yield
-
-    @contextlib.contextmanager
-    def read(self) -> Iterator[None]:
-        with self.conn.transaction():
-            yield
-
-    def close(self) -> None:
-        self.conn.close()
-
-
-def _connect(url: str) -> _SQLite | _Postgres:
-    text = url.strip()
-    if text.startswith(("postgresql://", "postgres://")):
-        return _Postgres(text)
-    if text.startswith("sqlite:"):
-        text = text[len("sqlite:"):]
-        text = text[2:] if text.startswith("//") else text
-    if not text or "://" in text:
-        raise RegionDBError(f"database URL must be a file path, sqlite:///PATH or postgresql://… (got {url!r})")
-    return _SQLite(text)
+    return connect(url, create=True)
 
 
 def _now() -> str:
@@ -182,6 +95,7 @@ class RegionDB:
         self.url = url
         self._b = _connect(url)
         with self._b.write():
+            self._b.lock_schema()
             for ddl in _DDL:
                 self._b.execute(ddl)
             row = self._b.execute("SELECT value FROM region_meta WHERE key = 'schema_version'").fetchone()
@@ -203,6 +117,7 @@ class RegionDB:
     def load_regions(self, tree: RegionTree) -> None:
         """Replace the region tree and the region file's placements."""
         with self._b.write():
+            self._b.lock_schema()
             self._b.execute("DELETE FROM region_regions")
             self._b.execute("DELETE FROM region_placements")
             self._b.executemany("INSERT INTO region_regions (id, name, level, parent, boundary) VALUES (?, ?, ?, ?, ?)",
@@ -227,6 +142,7 @@ class RegionDB:
             return IngestResult(source, "rejected", cc, name, None, tuple(problems), f"{len(problems)} problem(s); nothing ingested")
         h, head, gen = data["content_hash"], data["head_hash"], data["generated_at"]
         with self._b.write():
+            self._b.lock_stream(f"region:{cc}")  # PostgreSQL: one ingest of an enterprise at a time
             if self._b.execute("SELECT 1 FROM region_submissions WHERE content_hash = ?", (h,)).fetchone():
                 return IngestResult(source, "unchanged", cc, name, h, (), "already ingested (same content hash); nothing changed")
             other = self._b.execute("SELECT credit_code FROM region_enterprises WHERE company_code = ? AND credit_code <> ?",

@@ -69,7 +69,8 @@ def render_region_map_svg(assessment: Mapping[str, Any], tree: Any, *, width: fl
     def xy(lon: float, lat: float) -> tuple[float, float]:
         return margin + (lon - min(lons)) * kx * scale, head + margin + (max(lats) - lat) * scale
 
-    parts = []
+    parts, labels = [], []
+    parents = {r.parent for r in shown}
     for r in shown:
         lv = levels[r.id]
         d = " ".join("M " + " L ".join(f"{x:.1f} {y:.1f}" for x, y in (xy(p[0], p[1]) for p in ring)) + " Z" for ring in _rings(r.boundary))
@@ -77,18 +78,21 @@ def render_region_map_svg(assessment: Mapping[str, Any], tree: Any, *, width: fl
         parts.append(f'<path d="{d}" fill="{_fill(lv.get("level"))}" fill-opacity="0.55" stroke="#333" stroke-width="1" '
                      f'fill-rule="evenodd"><title>{html.escape(tip)}</title></path>')
         ring = _rings(r.boundary)[0]
-        cx = sum(p[0] for p in ring[:-1]) / max(len(ring) - 1, 1)
-        cy = sum(p[1] for p in ring[:-1]) / max(len(ring) - 1, 1)
-        x, y = xy(cx, cy)
-        parts.append(f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="13" fill="#000">{html.escape(r.name)}</text>')
+        if r.id in parents:  # a region drawn under its children: name in its top-left corner
+            x, y = xy(min(p[0] for p in ring), max(p[1] for p in ring))
+            labels.append(f'<text x="{x + 6:.1f}" y="{y + 18:.1f}" font-size="14" font-weight="bold" fill="#222">{html.escape(r.name)}</text>')
+        else:
+            x, y = xy((min(p[0] for p in ring) + max(p[0] for p in ring)) / 2, max(p[1] for p in ring))  # top centre
+            labels.append(f'<text x="{x:.1f}" y="{y + 16:.1f}" text-anchor="middle" font-size="13" fill="#000">{html.escape(r.name)}</text>')
+    dots = []
     for e in assessment["enterprises"]:
         if e.get("lon") is None or e.get("lat") is None:
             continue
         x, y = xy(e["lon"], e["lat"])
         stroke = ' stroke="#000" stroke-width="2.5"' if e["warnings"] else ' stroke="#FFF" stroke-width="1"'
         tip = f"{e['name']}（{e['id']}）：{e.get('level_zh') or '未定级'}" + (f"；预警：{'；'.join(w['reason'] for w in e['warnings'])}" if e["warnings"] else "")
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{_fill(e.get("level"))}"{stroke}><title>{html.escape(tip)}</title></circle>')
-    return _svg(width, height, title, "\n".join(parts), _legend(width, height - legend_h, assessment))
+        dots.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{_fill(e.get("level"))}"{stroke}><title>{html.escape(tip)}</title></circle>')
+    return _svg(width, height, title, "\n".join(parts + labels + dots), _legend(width, height - legend_h, assessment))
 
 
 def _legend(width: float, y0: float, assessment: Mapping[str, Any]) -> str:
