@@ -17,6 +17,7 @@ from dualprev_core.hidden_dangers.ledger import (
     DEFAULT_ESCALATION_PERIOD,
     EVENT_KINDS,
     REGULATOR,
+    SYSTEM_ACTOR,
     Assessed,
     CheckMissed,
     Closed,
@@ -393,7 +394,7 @@ def test_overdue_escalation_chain_general(ledger: Ledger, clock: ManualClock) ->
     assert ledger.check_overdue() == ()  # at the deadline is not past it
     clock.advance(timedelta(seconds=1))
     (ev,) = ledger.check_overdue()
-    assert isinstance(ev, MarkedOverdue) and ev.escalated_to == "team" and ev.by == "system"
+    assert isinstance(ev, MarkedOverdue) and ev.escalated_to == "team" and ev.by == SYSTEM_ACTOR
     assert ledger.get(hd_id).overdue
     assert ledger.check_overdue() == ()  # no escalation before the period
     levels = []

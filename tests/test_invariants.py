@@ -1,4 +1,4 @@
-"""The five invariants of DESIGN §3, stated as properties over generated enterprises."""
+"""The five invariants of levels (docs/semantics.md), stated as properties over generated enterprises."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from dualprev_core.assessment.assessment import Assessment
 from dualprev_core.loading.enterprise import CHINA_STANDARD_TIME, parse_enterprise
 from dualprev_core.model.vocabulary import HiddenDangerGrade
 from dualprev_core.monitoring import Monitor, read_readings
-from dualprev_core.packs.registry import PackManifest, load_packs
+from dualprev_core.packs import PackManifest, load_packs
 
 RULES = Path(__file__).parent / "data" / "test-monitoring.yaml"
 T0 = datetime(2026, 11, 30, 8, 0, tzinfo=CHINA_STANDARD_TIME)

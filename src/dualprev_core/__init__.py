@@ -19,12 +19,13 @@ from dualprev_core._version import CORE_API_VERSION, __version__
 #: public name -> the module that defines it
 _LAZY: dict[str, str] = {
     "Assessment": "dualprev_core.assessment.assessment",
-    "EnterpriseLevel": "dualprev_core.assessment.assessment",
+    "EnterpriseLevel": "dualprev_core.packs.registry",
     "LevelExplanation": "dualprev_core.assessment.assessment",
     "DualprevError": "dualprev_core.errors",
     "DuplicateContribution": "dualprev_core.errors",
     "InvalidInput": "dualprev_core.errors",
     "PackError": "dualprev_core.errors",
+    "PackLoadError": "dualprev_core.errors",
     "Problem": "dualprev_core.errors",
     "TransitionRejected": "dualprev_core.errors",
     "UnknownReference": "dualprev_core.errors",
@@ -41,18 +42,20 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(("ControlKind", "HiddenDangerGrade", "InspectionResult", "OwnerLevel"), "dualprev_core.model.vocabulary"),
     "hookimpl": "dualprev_core.packs.hookspecs",
     "PackManifest": "dualprev_core.packs.registry",
-    "Packs": "dualprev_core.packs.registry",
-    "load_packs": "dualprev_core.packs.registry",
+    "Packs": "dualprev_core.packs.calls",
+    "load_packs": "dualprev_core.packs.loader",
+    "define_pack": "dualprev_core.packs.define",
     "Citation": "dualprev_core.provenance",
 }
 
 if TYPE_CHECKING:  # the names as type checkers and IDEs see them
-    from dualprev_core.assessment.assessment import Assessment, EnterpriseLevel, LevelExplanation
+    from dualprev_core.assessment.assessment import Assessment, LevelExplanation
     from dualprev_core.errors import (
         DualprevError,
         DuplicateContribution,
         InvalidInput,
         PackError,
+        PackLoadError,
         Problem,
         TransitionRejected,
         UnknownReference,
@@ -77,7 +80,10 @@ if TYPE_CHECKING:  # the names as type checkers and IDEs see them
     )
     from dualprev_core.model.vocabulary import ControlKind, HiddenDangerGrade, InspectionResult, OwnerLevel
     from dualprev_core.packs.hookspecs import hookimpl
-    from dualprev_core.packs.registry import PackManifest, Packs, load_packs
+    from dualprev_core.packs.calls import Packs
+    from dualprev_core.packs.define import define_pack
+    from dualprev_core.packs.loader import load_packs
+    from dualprev_core.packs.registry import EnterpriseLevel, PackManifest
     from dualprev_core.provenance import Citation
 
 
@@ -129,6 +135,7 @@ __all__ = [
     # packs
     "hookimpl",
     "load_packs",
+    "define_pack",
     "Packs",
     "PackManifest",
     # errors
@@ -138,6 +145,7 @@ __all__ = [
     "InvalidInput",
     "UnknownReference",
     "PackError",
+    "PackLoadError",
     "DuplicateContribution",
     "TransitionRejected",
 ]

@@ -8,7 +8,7 @@ attrs form: the quoted field or path, the expectation, then ``(got ...)``.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
@@ -19,10 +19,19 @@ __all__ = [
     "ValidationError",
     "UnknownReference",
     "PackError",
+    "PackLoadError",
     "DuplicateContribution",
     "TransitionRejected",
+    "DataFileError",
+    "RuleEngineError",
+    "RuleActionError",
+    "EngineFallbackWarning",
+    "DISABLE_ENV",
     "suggest",
 ]
+
+#: Comma-separated names of packs not to load (the command line's ``--disable-pack`` adds to it).
+DISABLE_ENV = "DUALPREV_DISABLE_PACKS"
 
 
 class DualprevError(Exception):
@@ -93,6 +102,26 @@ class PackError(DualprevError, RuntimeError):
         super().__init__(f"pack {pack!r}: {message}")
 
 
+class PackLoadError(PackError):
+    """Installed packs failed to load, so no decision is taken: a missing pack's criteria would
+    silently stop grading.  The message names each pack, why, and how to run without it.
+
+    :ivar errors: pack name → its :class:`PackError`.
+    """
+
+    def __init__(self, errors: Mapping[str, PackError]) -> None:
+        self.errors = dict(errors)
+        self.pack = ", ".join(sorted(self.errors))
+        n = len(self.errors)
+        lines = [f"{n} installed pack{'s' if n != 1 else ''} could not be loaded, and dualprev takes no decision without "
+                 f"{'them' if n != 1 else 'it'}:"]
+        lines += [f"  - {e}" for e in self.errors.values()]
+        names = ",".join(sorted(self.errors))
+        lines.append(f"to run without {'them' if n != 1 else 'it'}, disable {'them' if n != 1 else 'it'} explicitly: "
+                     f"{DISABLE_ENV}={names} (or --disable-pack NAME on the command line, disabled=[...] in load_packs)")
+        DualprevError.__init__(self, "\n".join(lines))
+
+
 class DuplicateContribution(PackError):
     """Two packs contributed the same id; the message names both."""
 
@@ -103,6 +132,29 @@ class DuplicateContribution(PackError):
 
 class TransitionRejected(DualprevError, ValueError):
     """A hidden-danger transition was refused by a guard; nothing changed."""
+
+
+class DataFileError(DualprevError, ValueError):
+    """A data file shipped with dualprev or a pack (taxonomy, variants) is malformed."""
+
+
+class RuleEngineError(DualprevError, RuntimeError):
+    """The rule engine failed (a durable-rules error code, a limit, a closed engine)."""
+
+
+class RuleActionError(RuleEngineError):
+    """An exception was raised while handling a rule's activation; names the rule.
+
+    :ivar rule: ``"<ruleset>/<rule id>"``.
+    """
+
+    def __init__(self, rule: str, exc: BaseException) -> None:
+        self.rule = rule
+        super().__init__(f"rule {rule!r}: action failed: {type(exc).__name__}: {exc}")
+
+
+class EngineFallbackWarning(UserWarning):
+    """``make_engine(kind="auto")`` used the reference engine because durable-rules is missing."""
 
 
 def suggest(value: str, choices: Iterable[str], n: int = 3) -> str:

@@ -1,4 +1,4 @@
-"""The risk graph (DESIGN §2): one networkx ``DiGraph`` per enterprise.
+"""The risk graph: one networkx ``DiGraph`` per enterprise (docs/semantics.md, "The graph").
 
 Node keys are the records' stable string ids; each node has ``kind`` (``area``, ``post``,
 ``risk_point``, ``hazard``, ``risk``, ``control``, ``inspection_item``, ``hidden_danger``,
@@ -10,8 +10,9 @@ Node keys are the records' stable string ids; each node has ``kind`` (``area``, 
     inspection_item --checks--> control  major_hazard_installation --located_in--> area
     monitoring_point --monitors--> control, --located_in--> area
 
-Queries are functions taking the graph first (networkx style); :class:`RiskGraph` bundles
-them for convenience.  Nothing here mutates the graph except ``add_hidden_danger``.
+:func:`build_graph` returns the bare networkx graph (for networkx's own algorithms); the
+queries a platform needs are methods of :class:`RiskGraph`, which wraps it.  Nothing here
+mutates the graph except :meth:`RiskGraph.add_hidden_danger`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dualprev_core.model.vocabulary import OwnerLevel
 
 __all__ = [
     "build_graph",
+    "area_chains",
     "RiskGraph",
     "Responsibility",
     "CAUSES",
@@ -63,12 +65,12 @@ def build_graph(enterprise: Enterprise) -> nx.DiGraph:
     for r in enterprise.risks:
         G.add_node(r.id, kind="risk", record=r)
         G.add_edge(r.id, r.area, relation=LOCATED_IN)
-        for h in r.hazards:
-            G.add_edge(h, r.id, relation=CAUSES)
+        for hazard_id in r.hazards:
+            G.add_edge(hazard_id, r.id, relation=CAUSES)
     for c in enterprise.controls:
         G.add_node(c.id, kind="control", record=c)
-        for r in c.mitigates:
-            G.add_edge(c.id, r, relation=MITIGATES)
+        for risk_id in c.mitigates:
+            G.add_edge(c.id, risk_id, relation=MITIGATES)
         if c.post:
             G.add_edge(c.id, c.post, relation=OWNED_BY)
     for it in enterprise.inspection_items:
@@ -86,6 +88,21 @@ def build_graph(enterprise: Enterprise) -> nx.DiGraph:
     return G
 
 
+def area_chains(enterprise: Enterprise) -> dict[str, tuple[str, ...]]:
+    """Each area's chain: the area, then its parents up to the root (the ``part_of`` edges; the
+    loader refuses cycles).  The one definition of the area hierarchy: :class:`RiskGraph` and the
+    assessment's per-area colours both use it."""
+    parent = {a.id: a.parent for a in enterprise.areas}
+    chains: dict[str, tuple[str, ...]] = {}
+    for a in parent:
+        chain, cur = [a], parent[a]
+        while cur is not None and cur in parent:
+            chain.append(cur)
+            cur = parent[cur]
+        chains[a] = tuple(chain)
+    return chains
+
+
 @attrs.frozen
 class Responsibility:
     """Who answers for a risk through one control: the control, its owner level and post."""
@@ -101,6 +118,7 @@ class RiskGraph:
     def __init__(self, enterprise: Enterprise) -> None:
         self.enterprise = enterprise
         self.G = build_graph(enterprise)
+        self._chains = area_chains(enterprise)
 
     # -- lookup ---------------------------------------------------------------------------
     def record(self, node: str, kind: str | None = None) -> Any:
@@ -122,12 +140,8 @@ class RiskGraph:
     def area_ancestors(self, area: str, *, include_self: bool = True) -> list[str]:
         """``area`` and its parents up to the root (nearest first)."""
         self.record(area, "area")
-        out = [area] if include_self else []
-        cur = area
-        while parents := self._related(cur, PART_OF):
-            cur = parents[0]
-            out.append(cur)
-        return out
+        chain = self._chains[area]
+        return list(chain if include_self else chain[1:])
 
     def sub_areas(self, area: str) -> list[str]:
         """``area`` and every area below it."""

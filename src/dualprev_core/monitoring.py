@@ -196,7 +196,10 @@ class Monitor:
 
     def feed_all(self, readings: Iterable[tuple[str, Mapping[str, Any]]], *, progress: Callable[[int], None] | None = None) -> FeedResult:
         """Feed ``(where, raw)`` pairs in order; returns everything they caused."""
-        alarms, hds, problems, actions = [], [], [], []
+        alarms: list[Alarm] = []
+        hds: list[HiddenDanger] = []
+        problems: list[ReadingProblem] = []
+        actions: list[Mapping[str, Any]] = []
         for i, (where, raw) in enumerate(readings, 1):
             res = self.feed(raw, where=where)
             alarms += res.alarms

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
+from dualprev_core.errors import InvalidInput
+
 __all__ = ["Citation"]
+
+
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
 
 
 @attrs.frozen
@@ -18,7 +24,7 @@ class Citation:
     :param edition: the edition or year, e.g. ``"1986"``; empty when the document has one edition.
     :param clause: the clause, table or item, e.g. ``"Table 1"`` or ``"item 3"``.
     :param title: the document's title, if useful.
-    :param verified: ``False`` when the fact sheet marks the content unverified
+    :param verified: ``False`` when the public sources mark the content unverified
         (one weak source, sources disagree, or from memory).
     :param note: what is uncertain, or which variant was chosen and why.
     :param sources: where the content was read (web pages, public data files).
@@ -30,7 +36,7 @@ class Citation:
     title: str = ""
     verified: bool = True
     note: str = ""
-    sources: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    sources: tuple[str, ...] = attrs.field(default=(), converter=_strings)
 
     def __str__(self) -> str:
         # GB numbers read "GB 6441-1986"; documents with a year in their number need no edition.
@@ -57,5 +63,5 @@ class Citation:
         fields = {a.name for a in attrs.fields(cls)}
         extra = set(data) - fields
         if extra:
-            raise ValueError(f"unknown citation field(s) {sorted(extra)}; allowed: {sorted(fields)}")
+            raise InvalidInput(f"unknown citation field(s) {sorted(extra)}; allowed: {sorted(fields)}")
         return cls(**dict(data))

@@ -19,6 +19,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from dualprev_core.errors import InvalidInput
 from dualprev_core.grading import core_methods
 from dualprev_core.loading.enterprise import CHINA_STANDARD_TIME, parse_enterprise
 from dualprev_core.model.levels import RiskLevel
@@ -45,7 +46,7 @@ def inspection_results(*, defects_only: bool = False) -> st.SearchStrategy[Inspe
 def _check_sizes(**sizes: int) -> None:
     for name, value in sizes.items():
         if not isinstance(value, int) or value < 0:
-            raise ValueError(f"{name} must be a non-negative integer (got {value!r})")
+            raise InvalidInput(f"{name} must be a non-negative integer (got {value!r})")
 
 
 @st.composite
@@ -108,7 +109,7 @@ def enterprise_documents(*, min_risks: int = 1, max_risks: int = 12, max_control
     """Valid enterprise documents (dicts in the file format)."""
     _check_sizes(min_risks=min_risks, max_risks=max_risks, max_controls=max_controls, max_areas=max_areas)
     if max_risks < min_risks or max_areas < 1:
-        raise ValueError(f"need min_risks <= max_risks and max_areas >= 1 (got {min_risks}, {max_risks}, {max_areas})")
+        raise InvalidInput(f"need min_risks <= max_risks and max_areas >= 1 (got {min_risks}, {max_risks}, {max_areas})")
     return _document(min_risks, max_risks, max_controls, max_areas)
 
 
@@ -140,9 +141,3 @@ def inspections_for(enterprise: Enterprise, *, max_size: int = 10, defects_only:
     _check_sizes(max_size=max_size)
     return _inspections(enterprise, max_size, defects_only)
 
-
-def _hypothesis_setup_hook() -> None:
-    """Entry point of the ``hypothesis`` group: ``st.from_type(Enterprise)`` works."""
-    st.register_type_strategy(Enterprise, enterprises())
-    st.register_type_strategy(RiskLevel, risk_levels())
-    st.register_type_strategy(InspectionResult, inspection_results())

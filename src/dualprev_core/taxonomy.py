@@ -22,7 +22,7 @@ accidents by it.  The 1986 edition stays fully supported — existing records, e
 that declare ``category_edition: "1986"`` and the mapping to 2025 all work with it.
 
 Every category and class carries a :class:`~dualprev_core.provenance.Citation`; its
-``verified`` flag is ``False`` wherever the fact sheet marks the content unverified.
+``verified`` flag is ``False`` wherever the public sources mark the content unverified.
 """
 
 from __future__ import annotations
@@ -30,13 +30,13 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from typing import Any, Final
 
 import attrs
 
-from dualprev_core.errors import InvalidInput, UnknownReference, suggest
+from dualprev_core.errors import DataFileError, InvalidInput, UnknownReference, suggest
 from dualprev_core.loading.yaml_lines import safe_load_fast
 from dualprev_core.model.vocabulary import HazardClass
 from dualprev_core.provenance import Citation
@@ -83,7 +83,7 @@ def _read_data(name: str) -> dict[str, Any]:
     text = resources.files("dualprev_core").joinpath("data", name).read_text(encoding="utf-8")
     data = safe_load_fast(text)
     if not isinstance(data, dict):
-        raise ValueError(f"data file {name}: expected a mapping at top level")
+        raise DataFileError(f"data file {name}: expected a mapping at top level")
     return data
 
 
@@ -103,6 +103,18 @@ def _unique(items: list[str]) -> list[str]:
 
 # --------------------------------------------------------------------------------------------
 # GB 6441 accident categories
+
+
+def _categories(values: Iterable[AccidentCategory]) -> tuple[AccidentCategory, ...]:
+    return tuple(values)
+
+
+def _classes(values: Iterable[HazardFactorClass]) -> tuple[HazardFactorClass, ...]:
+    return tuple(values)
+
+
+def _names(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
 
 
 @attrs.frozen
@@ -176,7 +188,7 @@ class AccidentTaxonomy:
     """
 
     edition: str
-    categories: tuple[AccidentCategory, ...] = attrs.field(converter=tuple)
+    categories: tuple[AccidentCategory, ...] = attrs.field(converter=_categories)
     citation: Citation = attrs.field(repr=False)
     issued: str = attrs.field(default="", repr=False)
     in_force: str = attrs.field(default="", repr=False)
@@ -188,10 +200,10 @@ class AccidentTaxonomy:
         by_number: dict[int, AccidentCategory] = {}
         for c in self.categories:
             if c.edition != self.edition:
-                raise ValueError(f"category {c.id} is not of edition {self.edition}")
+                raise DataFileError(f"category {c.id} is not of edition {self.edition}")
             n = int(c.code)
             if n in by_number:
-                raise ValueError(f"GB 6441-{self.edition}: duplicate code {c.code}")
+                raise DataFileError(f"GB 6441-{self.edition}: duplicate code {c.code}")
             by_number[n] = c
             aliases = {_norm(c.id), _norm(c.name_zh), _norm(c.name_en), _norm_key(c.key)}
             if c.citation.clause:
@@ -199,7 +211,7 @@ class AccidentTaxonomy:
             for alias in aliases:
                 other = index.setdefault(alias, c)
                 if other is not c:
-                    raise ValueError(f"GB 6441-{self.edition}: {alias!r} names both {other.id} and {c.id}")
+                    raise DataFileError(f"GB 6441-{self.edition}: {alias!r} names both {other.id} and {c.id}")
         object.__setattr__(self, "_index", index)
         object.__setattr__(self, "_by_number", by_number)
 
@@ -317,7 +329,7 @@ def _category_citation(doc: Citation, clause: str, verified: bool, note: str) ->
 def _load_taxonomy(edition: str) -> AccidentTaxonomy:
     data = _read_data(_DATA_FILES[edition])
     if str(data.get("edition")) != edition:
-        raise ValueError(f"{_DATA_FILES[edition]}: edition is {data.get('edition')!r}, expected {edition!r}")
+        raise DataFileError(f"{_DATA_FILES[edition]}: edition is {data.get('edition')!r}, expected {edition!r}")
     doc = Citation.from_mapping(data["citation"])
     note = str(data.get("category_note", ""))
     cats = []
@@ -375,28 +387,28 @@ def _load_mapping() -> _Mapping:
     for row in data["mappings"]:
         code = old.get(str(row["from"])).code
         if code in forward:
-            raise ValueError(f"{_MAPPING_FILE}: 1986 category {code} mapped twice")
+            raise DataFileError(f"{_MAPPING_FILE}: 1986 category {code} mapped twice")
         targets = [str(t) for t in row["to"]]
         unknown = [t for t in targets if t not in new_keys]
         if not targets or unknown:
-            raise ValueError(f"{_MAPPING_FILE}: 1986 category {code}: unknown or no 2025 types {unknown}")
+            raise DataFileError(f"{_MAPPING_FILE}: 1986 category {code}: unknown or no 2025 types {unknown}")
         note = str(row["note"])
         forward[code] = tuple((t, note) for t in targets)
         for t in targets:
             reverse.setdefault(t, []).append((code, note))
     missing = [c.code for c in old if c.code not in forward]
     if missing:
-        raise ValueError(f"{_MAPPING_FILE}: 1986 categories {missing} are not mapped")
+        raise DataFileError(f"{_MAPPING_FILE}: 1986 categories {missing} are not mapped")
     fresh: dict[str, tuple[tuple[str, ...], str]] = {}
     for row in data.get("new_in_2025", ()):
         key = str(row["type"])
         if key not in new_keys or key in reverse:
-            raise ValueError(f"{_MAPPING_FILE}: new_in_2025 {key!r} is unknown or already mapped")
+            raise DataFileError(f"{_MAPPING_FILE}: new_in_2025 {key!r} is unknown or already mapped")
         nearest = tuple(old.get(str(n)).code for n in row.get("nearest_1986", ()))
         fresh[key] = (nearest, str(row["note"]))
     orphans = [c.key for c in new if c.key not in reverse and c.key not in fresh]
     if orphans:
-        raise ValueError(f"{_MAPPING_FILE}: 2025 types {orphans} are neither mapped nor new_in_2025")
+        raise DataFileError(f"{_MAPPING_FILE}: 2025 types {orphans} are neither mapped nor new_in_2025")
     return _Mapping(
         citation=Citation.from_mapping(data["citation"]),
         forward=forward,
@@ -498,7 +510,7 @@ class HazardFactorClass:
     level: int
     parent_code: str | None
     citation: Citation = attrs.field(repr=False)
-    alternative_names_zh: tuple[str, ...] = attrs.field(default=(), converter=tuple, repr=False)
+    alternative_names_zh: tuple[str, ...] = attrs.field(default=(), converter=_names, repr=False)
 
     @property
     def verified(self) -> bool:
@@ -524,7 +536,7 @@ class HazardFactorClasses:
     """
 
     edition: str
-    classes: tuple[HazardFactorClass, ...] = attrs.field(converter=tuple)
+    classes: tuple[HazardFactorClass, ...] = attrs.field(converter=_classes)
     citation: Citation = attrs.field(repr=False)
     _by_code: dict[str, HazardFactorClass] = attrs.field(init=False, repr=False, eq=False)
     _by_name: dict[str, HazardFactorClass] = attrs.field(init=False, repr=False, eq=False)
@@ -634,7 +646,7 @@ def _load_hazard_classes(edition: str) -> HazardFactorClasses:
     for row in data["classes"]:
         code = str(row["code"])
         if not (code.isdigit() and len(code) in (1, 2)):
-            raise ValueError(f"{_HAZARD_FILE}: bad class code {code!r}")
+            raise DataFileError(f"{_HAZARD_FILE}: bad class code {code!r}")
         alternatives: tuple[str, ...] = ()
         note = doc.note
         if edition == "2022" and row.get("name_zh_2022"):
@@ -662,3 +674,4 @@ def hazard_factor_classes(edition: str | int = DEFAULT_HAZARD_EDITION) -> Hazard
     :raises InvalidInput: for an edition dualprev does not encode, listing the allowed ones.
     """
     return _load_hazard_classes(_normalize_hazard_edition(edition))
+

@@ -10,7 +10,7 @@ import dualprev_chemical.pack as chemical_pack
 
 from dualprev_core.assessment.assessment import Assessment
 from dualprev_core.loading.enterprise import parse_enterprise
-from dualprev_core.packs.registry import load_packs
+from dualprev_core.packs import load_packs
 
 
 @functools.cache

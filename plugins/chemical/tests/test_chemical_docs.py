@@ -6,10 +6,8 @@ from pathlib import Path
 
 import pytest
 from dualprev_chemical.facts_spec import CONTROL_FACTS, ENTERPRISE_FACTS, FUNCTIONS, INSTALLATION_FACTS
-from dualprev_chemical.pack import RULE_FILES
+from dualprev_chemical.pack import pack
 from dualprev_chemical.templates import inspection_templates
-
-from dualprev_core.rules import load_ruleset
 
 ROOT = Path(__file__).resolve().parents[3]
 DOC = (ROOT / "docs" / "packs" / "chemical.md").read_text(encoding="utf-8")
@@ -21,9 +19,8 @@ def test_every_fact_is_documented(fact):
 
 
 def test_every_item_and_function_is_documented():
-    import dualprev_chemical
-
-    rules = [r for f in RULE_FILES for r in load_ruleset(Path(dualprev_chemical.__file__).parent / "criteria" / f).rules]
+    rules = [r for rs in pack.rulesets() for r in rs.rules]
+    assert [f.name for f in pack.rule_files()] == ["121-2017-inspections.yaml", "121-2017-standing.yaml"]
     for n in range(1, 21):
         assert any(r.citation.clause == f"第{n}项" for r in rules), n
         assert f"\n| {n} |" in DOC, n

@@ -1,5 +1,5 @@
 """GB 18218-2018 identification and grading.  Every expected number is read from the standard's
-tables (standards-facts.md §4), not from the pack's code or data."""
+tables (the public sources), not from the pack's code or data."""
 
 from __future__ import annotations
 

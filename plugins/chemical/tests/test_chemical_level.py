@@ -1,5 +1,5 @@
 """应急〔2018〕19号 enterprise level: score bands, bonuses, deductions, direct red, fallback.
-Numbers come from the guide as the fact sheet gives them (§9)."""
+Numbers come from the guide as the public sources give them (§9)."""
 
 from __future__ import annotations
 

@@ -14,12 +14,12 @@ from dualprev_core.assessment.assessment import Assessment
 from dualprev_core.loading.enterprise import parse_enterprise
 from dualprev_core.model.records import Inspection
 from dualprev_core.model.vocabulary import HiddenDangerGrade, InspectionResult
+from dualprev_core.packs import load_packs
 from dualprev_core.packs.conformance import assert_pack_conforms
-from dualprev_core.packs.registry import load_packs
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=timezone(timedelta(hours=8)))
 
-#: Items the fact sheet (§5(d)) marks ✔ (confirmed by a public source); every other item is unverified.
+#: Items the public sources mark ✔ (confirmed by a public source); every other item is unverified.
 CONFIRMED = {"jz2022-4-1", "jz2022-4-1-i", "jz2022-7-1", "jz2022-7-2", "jz2022-7-3", "jz2022-7-4", "jz2022-7-5", "jz2022-7-5-i",
              "jz2022-8-1", "jz2022-8-2", "jz2022-8-3"}
 

@@ -15,7 +15,7 @@ from dualprev_core.cli.app import cli
 from dualprev_core.errors import DualprevError
 from dualprev_core.loading.enterprise import load_enterprise, parse_enterprise
 from dualprev_core.model.levels import RiskLevel
-from dualprev_core.packs.registry import load_packs
+from dualprev_core.packs import load_packs
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "construction-project.yaml"
 
@@ -154,7 +154,7 @@ def test_sub_project_fact_errors_come_at_load_time_with_lines(tmp_path):
 
     from dualprev_core.errors import ValidationError
     from dualprev_core.loading.enterprise import load_enterprise
-    from dualprev_core.packs.registry import load_packs
+    from dualprev_core.packs import load_packs
 
     text = (
         "format: dualprev-enterprise/1\nenterprise: {id: P, name: 项目}\nareas: [{id: S, name: 现场}]\nrisk_points:\n"

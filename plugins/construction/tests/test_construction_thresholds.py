@@ -1,6 +1,6 @@
 """危大工程 identification: every threshold of 建办质〔2018〕31号 tested on both sides of its edge.
 
-The numbers below are typed from the fact sheet (§5(e)), not read from the pack's data: a change to
+The numbers below are typed from the public sources, not read from the pack's data: a change to
 the data file that moves an edge fails here.
 """
 
@@ -38,7 +38,7 @@ def test_excavation_depth_edges_are_inclusive(depth, expected):
 
 def test_shallow_excavation_with_complex_conditions_is_dangerous_and_deciding_item_is_cited():
     ident, = identify(project({"kind": "excavation", "depth_m": 2.0, "complex_conditions": True})).identifications
-    # the fact sheet lists the complex-conditions alternative in both columns; the 附件2 one is flagged unverified
+    # the public sources list the complex-conditions alternative in both columns; the 附件2 one is flagged unverified
     assert ident.cls == BEYOND_SCALE
     (item,) = ident.deciding
     assert item.clause == "附件2 一" and item.citation.verified is False
@@ -129,7 +129,7 @@ def test_demolition():
 
 def test_provincial_variant_moves_edges_and_cites_itself():
     v = "province-unnamed-a"
-    # the fact sheet's provincial deviation: 10 kN/m² and 15 kN/m for 超规模 shoring, 200 kN crane capacity
+    # the sources' provincial deviation: 10 kN/m² and 15 kN/m for 超规模 shoring, 200 kN crane capacity
     assert cls("shoring", area_load_kn_m2=10) == DANGEROUS
     assert cls("shoring", area_load_kn_m2=10, variant=v) == BEYOND_SCALE
     assert cls("shoring", line_load_kn_m=14.99, variant=v) == NONE

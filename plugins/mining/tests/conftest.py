@@ -13,7 +13,7 @@ from dualprev_mining import pack
 from dualprev_core.assessment.assessment import Assessment
 from dualprev_core.clock import FixedClock
 from dualprev_core.loading.enterprise import CHINA_STANDARD_TIME, parse_enterprise
-from dualprev_core.packs.registry import load_packs
+from dualprev_core.packs import load_packs
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=CHINA_STANDARD_TIME)
 

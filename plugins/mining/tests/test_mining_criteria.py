@@ -32,7 +32,7 @@ def test_all_15_coal_categories_are_encoded_with_article_and_item():
         for r in rules:
             c = r["citation"]
             assert c["standard"] == "应急管理部令第4号" and re.fullmatch(r"第[一二三四五六七八九十]+条第（[一二三四五六七八九十]+）项", c["clause"]), r["id"]
-    # items per article as the fact sheet lists them (§5(b))
+    # items per article as the public sources list them (§5(b))
     counts = {a: sum(1 for k in items if re.fullmatch(rf"coal-{a}-\d+", k)) for a in COAL_ARTICLES}
     assert counts == {4: 6, 5: 3, 6: 7, 7: 2, 8: 10, 9: 9, 10: 3, 11: 5, 12: 4, 13: 6, 14: 3, 15: 4, 16: 5, 17: 3, 18: 10}
 

@@ -1,11 +1,11 @@
-"""Assessed and current levels, aggregates and explanations (DESIGN §3), updated incrementally.
+"""Assessed and current levels, aggregates and explanations, updated incrementally (docs/semantics.md, "Levels").
 
 :class:`Assessment` grades every risk once, then keeps current levels, area colours and the
 enterprise level up to date as inspections are recorded and hidden dangers open and close.
 A change to one control recomputes only the risks that control mitigates, the areas above
 them (per-area level counters) and the enterprise level — never the whole enterprise.
 
-Current level of a risk (DESIGN §3)::
+Current level of a risk::
 
     inputs'  = assessed inputs, each raised to the ``on_failure`` value of every defective
                control that states one (max, so a defect never lowers an input)
@@ -34,13 +34,14 @@ from dualprev_core.assessment.criteria import CriteriaSession
 from dualprev_core.clock import Clock, SystemClock
 from dualprev_core.errors import TransitionRejected, UnknownReference, suggest
 from dualprev_core.grading import Grading, GradingMethod
-from dualprev_core.graph import RiskGraph
-from dualprev_core.hidden_dangers.ledger import HiddenDanger, HiddenDangerEvent, Ledger, LedgerEvent
+from dualprev_core.graph import RiskGraph, area_chains
+from dualprev_core.hidden_dangers.ledger import SYSTEM_ACTOR, HiddenDanger, HiddenDangerEvent, Ledger, LedgerEvent
 from dualprev_core.model.levels import RiskLevel
 from dualprev_core.model.records import Area, Control, Enterprise, Inspection, Risk
 from dualprev_core.model.vocabulary import HiddenDangerGrade, InspectionResult
-from dualprev_core.packs.registry import Packs
-from dualprev_core.provenance import Citation
+from dualprev_core.packs import Packs, load_packs
+from dualprev_core.packs.builtin import HIGHEST_CURRENT, highest_current_level
+from dualprev_core.packs.registry import EnterpriseLevel
 
 __all__ = [
     "Assessment",
@@ -50,13 +51,11 @@ __all__ = [
     "InspectionOutcome",
     "LevelChange",
     "highest_current_level",
-    "SYSTEM",
     "DEFAULT_RECTIFICATION_DAYS",
     "HiddenDangerFacts",
+    "outcome_text",
 ]
 
-#: The actor name on events the library emits by itself.
-SYSTEM = "dualprev"
 #: Default rectification periods when an inspection opens a hidden danger.  These are dualprev's
 #: own defaults, not a standard's: 总局令第16号 sets none (general = "immediately"; major = per plan).
 DEFAULT_RECTIFICATION_DAYS: Mapping[str, int] = {"general": 7, "major": 30}
@@ -124,21 +123,6 @@ class LevelExplanation:
 
 
 @attrs.frozen
-class EnterpriseLevel:
-    """An enterprise's overall level with the method that produced it and why."""
-
-    level: RiskLevel | None
-    method: str
-    citation: Citation
-    reason: str
-    details: Mapping[str, Any] = attrs.field(factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"level": self.level.key if self.level else None, "level_zh": self.level.zh if self.level else None,
-                "method": self.method, "reason": self.reason, "citation": self.citation.to_dict(), **({"details": dict(self.details)} if self.details else {})}
-
-
-@attrs.frozen
 class LevelChange:
     """A risk or area whose current level moved."""
 
@@ -179,19 +163,6 @@ def outcome_text(value: Mapping[str, Any]) -> str:
     return str(value.get("message") or value.get("title") or "")
 
 
-def highest_current_level(assessment: Assessment) -> EnterpriseLevel:
-    """Default enterprise level: the highest current risk level (see the ``core`` pack's citation)."""
-    level = assessment.highest_level()
-    deciding = sorted(r for r, lvl in assessment.current_levels().items() if lvl == level and r in assessment.active)
-    return EnterpriseLevel(
-        level=level,
-        method="highest-current",
-        citation=assessment.packs.registry.enterprise_level_methods["highest-current"].citation,
-        reason=f"highest current risk level: {level.key if level else 'no risks'}" + (f" ({', '.join(deciding[:5])}{' …' if len(deciding) > 5 else ''})" if deciding else ""),
-        details={"deciding_risks": deciding},
-    )
-
-
 class Assessment:
     """The live assessment of one enterprise.
 
@@ -213,17 +184,16 @@ class Assessment:
         replay_inspections: bool = True,
         rules_engine: str = "auto",
     ) -> None:
-        from dualprev_core.packs.registry import load_packs
-
         with _gc_paused():
-            self._build(enterprise, packs, ledger, clock, rules_engine, load_packs)
+            self._build(enterprise, packs, ledger, clock, rules_engine)
         if replay_inspections:
             for insp in sorted(enterprise.inspections, key=lambda i: (i.at, i.id)):
                 self.record_inspection(insp)
 
-    def _build(self, enterprise: Enterprise, packs: Packs | None, ledger: Ledger | None, clock: Clock | None, rules_engine: str, load_packs: Any) -> None:
+    def _build(self, enterprise: Enterprise, packs: Packs | None, ledger: Ledger | None, clock: Clock | None, rules_engine: str) -> None:
         self.enterprise = enterprise
         self.packs = packs if packs is not None else load_packs(load_entrypoints=False)
+        self.packs.require_complete()  # no decision while an installed pack failed to load
         self.clock = clock if clock is not None else SystemClock()
         self.ledger = ledger if ledger is not None else Ledger(clock=self.clock)
         self._risks: dict[str, Risk] = {r.id: r for r in enterprise.risks}
@@ -232,7 +202,7 @@ class Assessment:
         for c in enterprise.controls:
             for r in c.mitigates:
                 self._controls_of[r].append(c)
-        self._area_chain = _area_chains(enterprise)
+        self._area_chain = area_chains(enterprise)
         self._areas: dict[str, Area] = {a.id: a for a in enterprise.areas}
         self._gradings: dict[tuple[Any, ...], Grading] = {}
         self._assessed: dict[str, Grading] = {r.id: self._grade_inputs(r, r.inputs) for r in enterprise.risks}
@@ -242,9 +212,9 @@ class Assessment:
         #: Risks that count in aggregates (a pack may set some aside, e.g. by construction phase).
         self.active: frozenset[str] = self.packs.active_risks(enterprise.risks, enterprise)
         self._area_counts: dict[str, Counter[RiskLevel]] = {a: Counter() for a in self._area_chain}
-        for r in enterprise.risks:
-            if r.id in self.active:
-                self._area_counts[r.area][self._current[r.id]] += 1
+        for risk in enterprise.risks:
+            if risk.id in self.active:
+                self._area_counts[risk.area][self._current[risk.id]] += 1
         for area, chain in sorted(self._area_chain.items(), key=lambda kv: -len(kv[1])):
             if len(chain) > 1:
                 self._area_counts[chain[1]].update(self._area_counts[area])
@@ -440,7 +410,7 @@ class Assessment:
         description: str = "",
         finding: InspectionResult = InspectionResult.FAILED,
         major_by: Any = None,
-        by: str = SYSTEM,
+        by: str = SYSTEM_ACTOR,
     ) -> HiddenDanger:
         """Open a hidden danger on ``control`` from a rule or a monitoring alarm (not an inspection).
 
@@ -523,7 +493,7 @@ class Assessment:
         grade = HiddenDangerGrade.MAJOR if criteria else HiddenDangerGrade.GENERAL
         days = DEFAULT_RECTIFICATION_DAYS[grade.key]
         why = ("criteria matched: " + ", ".join(getattr(c, "criterion_id", str(c)) for c in criteria)) if criteria else "no major-hidden-danger criterion of an installed pack matched"
-        return self.ledger.assess(hd.id, grade=grade, criteria=criteria, deadline=at + timedelta(days=days), by=SYSTEM, at=at, why=why)
+        return self.ledger.assess(hd.id, grade=grade, criteria=criteria, deadline=at + timedelta(days=days), by=SYSTEM_ACTOR, at=at, why=why)
 
     def inspection_facts(self, hd: HiddenDanger) -> dict[str, Any]:
         """The ``facts`` recorded on the inspections that found ``hd`` (first finding first; later ones override)."""
@@ -604,12 +574,8 @@ class Assessment:
     def enterprise_level(self) -> EnterpriseLevel:
         """By ``settings.enterprise_level_method``, else the industry's pack default, else highest-current."""
         reg = self.packs.registry
-        name = self.enterprise.settings.enterprise_level_method or reg.industry_defaults.get(self.enterprise.industry) or "highest-current"
-        method = reg.enterprise_level_methods.get(name)
-        if method is None:
-            raise UnknownReference(f"enterprise level method {name!r} is not installed; installed: {', '.join(sorted(reg.enterprise_level_methods))}{suggest(name, reg.enterprise_level_methods)}")
-        result = method.function(self)
-        return result if isinstance(result, EnterpriseLevel) else highest_current_level(self)
+        name = self.enterprise.settings.enterprise_level_method or reg.industry_defaults.get(self.enterprise.industry) or HIGHEST_CURRENT
+        return self.packs.enterprise_level(self, name)
 
     def _known(self, risk: str) -> str:
         if risk not in self._risks:
@@ -720,19 +686,6 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _area_chains(enterprise: Enterprise) -> dict[str, tuple[str, ...]]:
-    """Each area's chain: itself, then its parents up to the root (validated acyclic on load)."""
-    parent = {a.id: a.parent for a in enterprise.areas}
-    chains: dict[str, tuple[str, ...]] = {}
-    for a in parent:
-        chain, cur = [a], parent[a]
-        while cur is not None and cur in parent:
-            chain.append(cur)
-            cur = parent[cur]
-        chains[a] = tuple(chain)
-    return chains
 
 
 def _n(v: float) -> float | int:

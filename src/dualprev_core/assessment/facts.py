@@ -174,7 +174,7 @@ def pack_overlay(a: Assessment) -> dict[tuple[str, str], dict[str, Any]]:
     """The packs' derived facts by (type, key): fields to merge into the core's facts."""
     overlay: dict[tuple[str, str], dict[str, Any]] = {}
     for extra in a.packs.enterprise_facts(a):
-        overlay.setdefault((extra.get("type"), extra.get("key")), {}).update(extra)
+        overlay.setdefault((str(extra["type"]), str(extra["key"])), {}).update(extra)
     return overlay
 
 

@@ -64,7 +64,10 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dualprev")
-def cli() -> None:
+@click.option("--disable-pack", "disable_pack", multiple=True, metavar="NAME",
+              help="run without this installed pack (repeatable; as DUALPREV_DISABLE_PACKS=NAME,...). "
+                   "A pack that fails to load stops every command that takes a decision until it is fixed or disabled.")
+def cli(disable_pack: tuple[str, ...]) -> None:
     """dualprev — 双重预防机制: safety-risk classified control and hidden-danger investigation."""
 
 

@@ -23,6 +23,8 @@ from dualprev_core.cli.common import (
     open_state,
 )
 
+__all__ = ["assess_cmd", "demo_cmd", "schema_cmd", "example_path"]
+
 
 def _assess(path: Path | None, as_json: bool, lang: str, rule_files: tuple[Path, ...] = (), *, db: str | None = None,
             enterprise_id: str | None = None) -> None:
@@ -94,8 +96,8 @@ def _print_section(console: Console, key: str, section: Any) -> None:
             t.add_row(*("—" if x.get(c) is None else str(x.get(c)) for c in cols))
         console.print(t)
     elif isinstance(section, dict):
-        plain = {k: v for k, v in section.items() if _scalar(v)}
-        console.print(f"[bold]{key}[/]: " + "; ".join(f"{k}={v}" for k, v in plain.items()), soft_wrap=True)
+        fields = {k: v for k, v in section.items() if _scalar(v)}
+        console.print(f"[bold]{key}[/]: " + "; ".join(f"{k}={v}" for k, v in fields.items()), soft_wrap=True)
     else:
         console.print(f"[bold]{key}[/]: {len(section) if hasattr(section, '__len__') else section}")
 

@@ -7,13 +7,16 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from dualprev_core.errors import DualprevError, ValidationError
 
-F = TypeVar("F", bound=Callable[..., Any])
+if TYPE_CHECKING:
+    from dualprev_core.packs import Packs
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 _LABELS = {
     "zh": {
@@ -38,12 +41,12 @@ def _out(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
     click.echo(f"dualprev: error: {message}", err=True)
     sys.exit(code)
 
 
-def _guard(fn: F) -> F:
+def _guard(fn: _F) -> _F:
     """Turn the library's errors into a clear message and exit status 2."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -59,25 +62,36 @@ def _guard(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _common(fn: F) -> F:
+def _common(fn: _F) -> _F:
     fn = click.option("--json", "as_json", is_flag=True, help="machine-readable JSON output")(fn)
     fn = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="label language")(fn)
     return fn
 
 
-def _packs(rule_files: tuple[Path, ...] = ()) -> Any:
-    """Installed packs, plus a ``local`` pack holding ``--rules`` files if any were given."""
-    from dualprev_core.packs.registry import load_packs, local_rules_pack
+def _disabled_packs() -> tuple[str, ...]:
+    """The packs disabled with ``dualprev --disable-pack NAME`` (the group's option)."""
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx is not None else None
+    return tuple(root.params.get("disable_pack") or ()) if root is not None else ()
 
-    packs = load_packs(extra=[local_rules_pack(rule_files)] if rule_files else ())
+
+def _packs(rule_files: tuple[Path, ...] = (), *, listing: bool = False) -> Packs:
+    """Installed packs, plus a ``local`` pack holding ``--rules`` files if any were given.
+
+    Fails closed: a command that takes decisions stops (exit 2) when an installed pack failed to
+    load, naming it and how to disable it; ``listing`` commands get the packs with their errors.
+    """
+    from dualprev_core.packs import load_packs, local_rules_pack
+
+    packs = load_packs(extra=[local_rules_pack(rule_files)] if rule_files else (), disabled=_disabled_packs(), strict=False)
     if "local" in packs.errors:
         raise packs.errors["local"]
-    for err in packs.errors.values():  # the rest keeps working, but nobody should miss it
-        click.echo(f"dualprev: warning: {err} (not loaded; see 'dualprev packs')", err=True)
+    if not listing:
+        packs.require_complete()
     return packs
 
 
-def _rules_option(fn: F) -> F:
+def _rules_option(fn: _F) -> _F:
     return click.option("--rules", "rule_files", multiple=True, type=click.Path(path_type=Path),
                          help="extra rule file(s) to apply, as a 'local' pack (repeatable)")(fn)
 

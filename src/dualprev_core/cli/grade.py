@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from dualprev_core.cli.common import _LABELS, _common, _fail, _guard, _out, _packs, _style
+
+__all__ = ["grade_cmd", "methods_cmd"]
 
 
 @click.command("grade")
@@ -18,7 +20,7 @@ from dualprev_core.cli.common import _LABELS, _common, _fail, _guard, _out, _pac
 @click.option("--edge", type=click.Choice(["inclusive", "exclusive"]), help="override the variant's edge inclusivity")
 @_common
 @_guard
-def grade_cmd(method: str, values: tuple[str, ...], variant: str | None, edge: str | None, as_json: bool, lang: str) -> None:
+def grade_cmd(method: str, values: tuple[str, ...], variant: str | None, edge: Literal["inclusive", "exclusive"] | None, as_json: bool, lang: str) -> None:
     """Grade inputs with a method, e.g. ``dualprev grade lec L=3 E=6 C=15``."""
     inputs: dict[str, Any] = {}
     for v in values:
@@ -27,7 +29,7 @@ def grade_cmd(method: str, values: tuple[str, ...], variant: str | None, edge: s
             _fail(f"{v!r} is not NAME=VALUE (e.g. L=3)")
         inputs[name] = raw  # the method checks and converts, quoting the value as typed
     m = _packs().registry.method(method)
-    g = m.grade(inputs, variant=variant, edge=edge)  # type: ignore[arg-type]
+    g = m.grade(inputs, variant=variant, edge=edge)
     if as_json:
         _out(g.to_dict())
         return
@@ -48,7 +50,7 @@ def grade_cmd(method: str, values: tuple[str, ...], variant: str | None, edge: s
 @_guard
 def methods_cmd(as_json: bool, lang: str) -> None:
     """Grading methods installed, with their scales, variants and sources."""
-    reg = _packs().registry
+    reg = _packs(listing=True).registry
     data = [m.describe() for m in reg.methods.values()]
     if as_json:
         _out(data)

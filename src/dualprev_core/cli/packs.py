@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from dualprev_core.cli.common import _LABELS, _common, _guard, _out, _packs
+
+__all__ = ["packs_cmd", "packs_check_cmd"]
 
 
 @click.group("packs", invoke_without_command=True)
@@ -19,9 +22,9 @@ def packs_cmd(ctx: click.Context, as_json: bool, lang: str) -> None:
     """Installed packs, versions, standards and what each contributes (``packs check NAME``: conformance)."""
     if ctx.invoked_subcommand is not None:
         return
-    packs = _packs()
+    packs = _packs(listing=True)
     L = _LABELS[lang]
-    data = {
+    data: dict[str, Any] = {
         "packs": [{**m.to_dict(), "contributes": {k: v for k, v in packs.registry.contributions(n).items() if v}} for n, m in packs.manifests.items()],
         "errors": {n: str(e) for n, e in packs.errors.items()},
         "disabled": list(packs.disabled),
@@ -36,9 +39,9 @@ def packs_cmd(ctx: click.Context, as_json: bool, lang: str) -> None:
         t.add_row(f"{p['name']}\n{p['title']}", p["version"], stds, contrib)
     console = Console()
     console.print(t)
-    if data["errors"]:
+    if packs.errors:
         console.print(f"[bold red]{L['errors']}[/]")
-        for msg in data["errors"].values():
+        for msg in packs.errors.values():
             console.print(f"  {msg}", markup=False)
 
 

@@ -95,6 +95,10 @@ def _vocab_converter(cls: Any) -> Any:
     return convert
 
 
+def _to_owner_level(value: object) -> object:
+    return _vocab_converter(OwnerLevel)(value)
+
+
 def _to_strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
@@ -385,10 +389,9 @@ def _jsonable(value: object) -> Any:
     return value
 
 
-def _finding_field() -> Any:
-    return attrs.field(
-        converter=_vocab_converter(InspectionResult), validator=_v_vocab(InspectionResult)
-    )
+def _to_finding(value: object) -> object:
+    return _vocab_converter(InspectionResult)(value)
+
 
 
 @attrs.frozen(kw_only=True)
@@ -408,12 +411,10 @@ class Reported(HiddenDangerEvent):
     kind: ClassVar[str] = "reported"
 
     control_id: str = _id_field()
-    finding: InspectionResult = _finding_field()
+    finding: InspectionResult = attrs.field(converter=_to_finding, validator=_v_vocab(InspectionResult))
     source: str = _id_field()
     description: str = _id_field()
-    owner_level: OwnerLevel = attrs.field(
-        converter=_vocab_converter(OwnerLevel), validator=_v_vocab(OwnerLevel)
-    )
+    owner_level: OwnerLevel = attrs.field(converter=_to_owner_level, validator=_v_vocab(OwnerLevel))
     post: str | None = attrs.field(default=None, converter=_to_strip, validator=_v_opt_id)
     risk_ids: tuple[str, ...] = attrs.field(default=(), converter=_to_str_tuple, validator=_v_str_tuple)
     deadline: datetime | None = attrs.field(default=None, converter=_to_opt_datetime, validator=_v_opt_aware)
@@ -431,7 +432,7 @@ class FindingAdded(HiddenDangerEvent):
 
     kind: ClassVar[str] = "finding_added"
 
-    finding: InspectionResult = _finding_field()
+    finding: InspectionResult = attrs.field(converter=_to_finding, validator=_v_vocab(InspectionResult))
     source: str = _id_field()
 
 
@@ -649,7 +650,7 @@ def event_problems(data: object) -> tuple[LedgerEvent | None, list[Problem]]:
                 f"{suggest(str(kind), EVENT_KINDS)}",
             )
         ]
-    cls = EVENT_KINDS[kind]
+    cls = EVENT_KINDS[str(kind)]
     fields = attrs.fields(cls)
     names = [a.name for a in fields]
     problems: list[Problem] = []
@@ -664,7 +665,7 @@ def event_problems(data: object) -> tuple[LedgerEvent | None, list[Problem]]:
             continue
         raw = data[a.name]
         try:
-            value = a.converter(raw) if callable(a.converter) else raw  # type: ignore[operator]
+            value = a.converter(raw) if callable(a.converter) else raw
             if a.validator is not None:
                 a.validator(None, a, value)
         except (InvalidInput, TypeError, ValueError) as exc:

@@ -95,6 +95,7 @@ __all__ = [
     "event_from_dict",
     "replay",
     "next_escalation",
+    "Listener",
 ]
 
 #: How long an overdue hidden danger waits at one level before :meth:`Ledger.check_overdue`
@@ -102,8 +103,9 @@ __all__ = [
 #: rectification or escalation periods); configure it per ledger.
 DEFAULT_ESCALATION_PERIOD: Final = timedelta(days=7)
 
-#: The ``by`` of events the ledger emits on its own (overdue marks and escalations).
-SYSTEM_ACTOR: Final = "system"
+#: The ``by`` of every event dualprev records on its own: overdue marks and escalations, and the
+#: grading of hidden dangers that inspections, criteria and monitoring alarms open.
+SYSTEM_ACTOR: Final = "dualprev"
 
 Listener = Callable[[LedgerEvent], object]
 
@@ -193,8 +195,9 @@ class Ledger:
         :raises TransitionRejected: when the events are well-formed but their sequence is
             illegal, naming the line and the reason.
         """
+        name: str | None
         if isinstance(source, str | os.PathLike):
-            name = os.fspath(source)
+            name = str(os.fspath(source))
             with open(source, encoding="utf-8") as fh:
                 lines = fh.readlines()
         else:
@@ -428,10 +431,10 @@ class Ledger:
                 at=self._at(at),
                 why=why,
                 control_id=control_id,
-                finding=finding,  # type: ignore[arg-type]
+                finding=finding,
                 source=source,
                 description=description,
-                owner_level=owner_level,  # type: ignore[arg-type]
+                owner_level=owner_level,
                 post=post,
                 risk_ids=tuple(risk_ids),
                 deadline=deadline,
@@ -443,7 +446,7 @@ class Ledger:
     ) -> HiddenDanger:
         """Record that a later inspection found the control defective again."""
         self._known(hd_id)
-        return self.append(FindingAdded(hd_id=hd_id, by=by, at=self._at(at), why=why, finding=finding, source=source))  # type: ignore[arg-type]
+        return self.append(FindingAdded(hd_id=hd_id, by=by, at=self._at(at), why=why, finding=finding, source=source))
 
     def assess(
         self,
@@ -489,7 +492,7 @@ class Ledger:
     ) -> HiddenDanger:
         """Approve (or revise) the rectification plan; all five implementations (五落实) required."""
         self._known(hd_id)
-        return self.append(PlanApproved(hd_id=hd_id, by=by, at=self._at(at), why=why, plan=plan))  # type: ignore[arg-type]
+        return self.append(PlanApproved(hd_id=hd_id, by=by, at=self._at(at), why=why, plan=plan))
 
     def start_rectifying(self, hd_id: str, *, by: str, at: datetime | None = None, why: str = "") -> HiddenDanger:
         """Start rectification (a major one needs an approved plan first)."""

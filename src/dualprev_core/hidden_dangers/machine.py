@@ -44,6 +44,7 @@ __all__ = [
     "replay",
     "next_escalation",
     "same_person",
+    "UNRECTIFIED",
 ]
 
 
@@ -71,9 +72,9 @@ class HiddenDangerState(_Vocabulary):
         }
 
 
-S = HiddenDangerState
+_S = HiddenDangerState
 #: States in which the deadline still matters (not yet rectified).
-UNRECTIFIED: Final = frozenset({S.REPORTED, S.ASSESSED, S.PLAN_APPROVED, S.RECTIFYING})
+UNRECTIFIED: Final = frozenset({_S.REPORTED, _S.ASSESSED, _S.PLAN_APPROVED, _S.RECTIFYING})
 
 
 def same_person(a: str, b: str) -> bool:
@@ -135,7 +136,7 @@ class HiddenDanger:
     @property
     def is_open(self) -> bool:
         """Open until closed (销号)."""
-        return self.state is not S.CLOSED
+        return self.state is not _S.CLOSED
 
     @property
     def is_major(self) -> bool:
@@ -207,7 +208,7 @@ def _report(event: Reported) -> HiddenDanger:
     return HiddenDanger(
         id=event.hd_id,
         control_id=event.control_id,
-        state=S.REPORTED,
+        state=_S.REPORTED,
         finding=event.finding,
         owner_level=event.owner_level,
         post=event.post,
@@ -256,7 +257,7 @@ def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # no
         return {"finding": worst}
 
     if isinstance(e, Assessed):
-        _require_state(hd, e, S.REPORTED)
+        _require_state(hd, e, _S.REPORTED)
         if e.grade is HiddenDangerGrade.MAJOR and not e.criteria:
             raise _reject(hd.id, e, "a major grade must name the criteria that matched ('criteria' is empty)")
         if e.grade is HiddenDangerGrade.GENERAL and e.criteria:
@@ -268,7 +269,7 @@ def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # no
         if deadline is None:
             raise _reject(hd.id, e, "a rectification deadline (时限) is required: none was given when reported")
         return {
-            "state": S.ASSESSED,
+            "state": _S.ASSESSED,
             "grade": e.grade,
             "criteria": e.criteria,
             "deadline": deadline,
@@ -286,27 +287,27 @@ def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # no
             raise _reject(hd.id, e, "a major grade must name the criteria that matched ('criteria' is empty)")
         _require_why(hd, e, "which new facts raise the grade")
         changes: dict[str, Any] = {"grade": e.grade, "criteria": (*hd.criteria, *e.criteria)}
-        if hd.state in (S.RECTIFYING, S.RECTIFIED, S.VERIFIED) and (hd.plan is None or not hd.plan.is_complete):
+        if hd.state in (_S.RECTIFYING, _S.RECTIFIED, _S.VERIFIED) and (hd.plan is None or not hd.plan.is_complete):
             # A major hidden danger never rectifies without the five implementations.
-            changes["state"] = S.ASSESSED
+            changes["state"] = _S.ASSESSED
         return changes
 
     if isinstance(e, PlanApproved):
-        _require_state(hd, e, S.ASSESSED, S.PLAN_APPROVED, S.RECTIFYING)
+        _require_state(hd, e, _S.ASSESSED, _S.PLAN_APPROVED, _S.RECTIFYING)
         if e.plan.missing():
             raise _reject(
                 hd.id, e, f"the plan lacks the five implementations (五落实): {_plan_lacks(e.plan)}"
             )
         _after(hd, e, e.plan.deadline, "plan.deadline")
         return {
-            "state": S.RECTIFYING if hd.state is S.RECTIFYING else S.PLAN_APPROVED,
+            "state": _S.RECTIFYING if hd.state is _S.RECTIFYING else _S.PLAN_APPROVED,
             "plan": e.plan,
             "deadline": e.plan.deadline,
             "overdue": False,
         }
 
     if isinstance(e, RectificationStarted):
-        _require_state(hd, e, S.ASSESSED, S.PLAN_APPROVED)
+        _require_state(hd, e, _S.ASSESSED, _S.PLAN_APPROVED)
         if hd.is_major and (hd.plan is None or not hd.plan.is_complete):
             raise _reject(
                 hd.id,
@@ -314,37 +315,37 @@ def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # no
                 "a major hidden danger cannot start rectifying without an approved plan with the "
                 f"five implementations (五落实); lacking: {_plan_lacks(hd.plan)}",
             )
-        return {"state": S.RECTIFYING}
+        return {"state": _S.RECTIFYING}
 
     if isinstance(e, Rectified):
-        _require_state(hd, e, S.RECTIFYING)
+        _require_state(hd, e, _S.RECTIFYING)
         if not any(m.strip() for m in e.measures):
             raise _reject(hd.id, e, "'measures' must name at least one measure taken")
         rectifiers = hd.rectifiers
         if not any(same_person(r, e.by) for r in rectifiers):
             rectifiers = (*rectifiers, e.by)
-        return {"state": S.RECTIFIED, "rectifiers": rectifiers, "overdue": False}
+        return {"state": _S.RECTIFIED, "rectifiers": rectifiers, "overdue": False}
 
     if isinstance(e, Verified):
-        _require_state(hd, e, S.RECTIFIED)
+        _require_state(hd, e, _S.RECTIFIED)
         if any(same_person(r, e.by) for r in hd.rectifiers):
             raise _reject(hd.id, e, f"the verifier {e.by!r} is a rectifier; verification must be by someone else")
         if e.passed:
-            return {"state": S.VERIFIED, "verifier": e.by}
+            return {"state": _S.VERIFIED, "verifier": e.by}
         _require_why(hd, e, "why the verification failed")
-        return {"state": S.RECTIFYING, "verifier": None}
+        return {"state": _S.RECTIFYING, "verifier": None}
 
     if isinstance(e, Closed):
-        if hd.state is not S.VERIFIED:
+        if hd.state is not _S.VERIFIED:
             raise _reject(
                 hd.id, e, f"it is {hd.state.key}; a hidden danger closes only after a passed verification"
             )
         if hd.suspended:
             raise _reject(hd.id, e, "production is still suspended; record its resumption before closing")
-        return {"state": S.CLOSED, "overdue": False}
+        return {"state": _S.CLOSED, "overdue": False}
 
     if isinstance(e, MarkedOverdue):
-        _require_state(hd, e, *[s for s in S if s in UNRECTIFIED])
+        _require_state(hd, e, *[s for s in _S if s in UNRECTIFIED])
         if hd.overdue:
             raise _reject(hd.id, e, "it is already overdue; further escalation is an 'escalated' event")
         if hd.deadline is None or e.deadline != hd.deadline:
@@ -359,7 +360,7 @@ def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # no
         return {"overdue": True, "escalated_to": e.escalated_to, "escalated_at": e.at}
 
     if isinstance(e, Escalated):
-        _require_state(hd, e, *[s for s in S if s in UNRECTIFIED])
+        _require_state(hd, e, *[s for s in _S if s in UNRECTIFIED])
         if not hd.overdue:
             raise _reject(hd.id, e, "it is not overdue; only an overdue hidden danger escalates")
         expected_next = next_escalation(hd)

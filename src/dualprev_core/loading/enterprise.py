@@ -46,7 +46,7 @@ from dualprev_core.model.vocabulary import ControlKind, InspectionResult, OwnerL
 if TYPE_CHECKING:
     import jsonschema
 
-    from dualprev_core.packs.registry import Packs
+    from dualprev_core.packs import Packs
 
 __all__ = ["SCHEMA", "INSPECTIONS_FORMAT", "load_enterprise", "parse_enterprise", "load_inspections", "parse_inspections", "parse_path", "parse_frequency", "parse_time", "format_path", "CHINA_STANDARD_TIME"]
 
@@ -71,7 +71,7 @@ _FREQ_UNITS = {"h": "hour", "d": "day", "w": "week", "mo": "month", "q": "quarte
 
 
 def parse_frequency(text: str) -> Frequency:
-    """``"2h"``, ``"shift"``, ``"每周"``, ``"3y"`` … → :class:`Frequency`; ``ValueError`` otherwise."""
+    """``"2h"``, ``"shift"``, ``"每周"``, ``"3y"`` … → :class:`Frequency`; :class:`~dualprev_core.errors.InvalidInput` otherwise."""
     t = str(text).strip().lower()
     if t in _FREQ_WORDS:
         every, unit = _FREQ_WORDS[t]
@@ -80,18 +80,18 @@ def parse_frequency(text: str) -> Frequency:
     if m and float(m.group(1)) > 0:
         return Frequency(float(m.group(1)), _FREQ_UNITS[m.group(2)], str(text))
     words = sorted(k for k in _FREQ_WORDS if k.isascii())
-    raise ValueError(
+    raise InvalidInput(
         f"{text!r} is not a frequency; use a number with h/d/w/mo/q/y (e.g. 2h, 3y) or one of "
         f"{', '.join(words)} (or 每班/每天/每周/每月/每季度/季节性/节假日前/每半年/每年){suggest(t, words)}"
     )
 
 
 def parse_time(text: str) -> datetime:
-    """ISO 8601 → aware datetime (no offset ⇒ +08:00); ``ValueError`` otherwise."""
+    """ISO 8601 → aware datetime (no offset ⇒ +08:00); :class:`~dualprev_core.errors.InvalidInput` otherwise."""
     try:
         dt = datetime.fromisoformat(str(text))
     except ValueError:
-        raise ValueError(f"{text!r} is not an ISO 8601 time such as 2026-11-30T08:00:00+08:00") from None
+        raise InvalidInput(f"{text!r} is not an ISO 8601 time such as 2026-11-30T08:00:00+08:00") from None
     return dt if dt.tzinfo else dt.replace(tzinfo=CHINA_STANDARD_TIME)
 
 
@@ -228,6 +228,8 @@ def parse_enterprise(
 
     :raises ValidationError: every problem found.
     """
+    if packs is not None:
+        packs.require_complete()  # no pack-checked load while an installed pack failed to load
     if methods is None:
         methods = packs.registry.methods if packs is not None else {m.name: m for m in core_methods()}
     builder = _Builder(data, source, lines or {}, methods)
@@ -297,7 +299,7 @@ class _Builder:
             if risk is not None:
                 risks.append(risk)
             for j, c in enumerate(r.get("controls", [])):
-                cpath = ("risks", i, "controls", j)
+                cpath: tuple[Any, ...] = ("risks", i, "controls", j)
                 control = self.control(cpath, c, (r["id"], *c.get("also_mitigates", [])))
                 controls.append((cpath, control))
                 items += [((*cpath, "inspection_items", k), self.item((*cpath, "inspection_items", k), it, control)) for k, it in enumerate(c.get("inspection_items", []))]
@@ -524,21 +526,21 @@ class _Builder:
                 cur = areas[cur].parent
         for i, p in enumerate(e.posts):
             ref(("posts", i, "area"), p.area, areas, "area")
-        for i, r in enumerate(e.risk_points):
-            ref(("risk_points", i, "area"), r.area, areas, "area")
+        for i, rp in enumerate(e.risk_points):
+            ref(("risk_points", i, "area"), rp.area, areas, "area")
         for i, h in enumerate(e.hazards):
             ref(("hazards", i, "risk_point"), h.risk_point, rps, "risk point")
             if h.factor:
                 self.check_factor(("hazards", i, "factor"), h.factor)
         for i, raw in enumerate(d.get("risks", [])):
-            r = risks.get(raw["id"])
-            if r is None:
+            risk = risks.get(raw["id"])
+            if risk is None:
                 continue
             ref(("risks", i, "area"), raw.get("area"), areas, "area")
-            ref(("risks", i, "risk_point"), r.risk_point, rps, "risk point")
-            for k, h in enumerate(r.hazards):
-                ref(("risks", i, "hazards", k), h, hazards, "hazard")
-            self.check_inherent(("risks", i), r, e.settings)
+            ref(("risks", i, "risk_point"), risk.risk_point, rps, "risk point")
+            for k, hazard_id in enumerate(risk.hazards):
+                ref(("risks", i, "hazards", k), hazard_id, hazards, "hazard")
+            self.check_inherent(("risks", i), risk, e.settings)
         for path, c in controls:
             ref((*path, "post"), c.post, posts, "post")
             for k, m in enumerate(c.mitigates):
@@ -554,8 +556,8 @@ class _Builder:
         for i, raw in enumerate(d.get("inspections", [])):
             if "control" in raw:
                 ref(("inspections", i, "control"), raw["control"], control_ids, "control")
-        for i, m in enumerate(e.major_hazard_installations):
-            ref(("major_hazard_installations", i, "area"), m.area, areas, "area")
+        for i, mhi in enumerate(e.major_hazard_installations):
+            ref(("major_hazard_installations", i, "area"), mhi.area, areas, "area")
         for i, mp in enumerate(e.monitoring_points):
             ref(("monitoring_points", i, "area"), mp.area, areas, "area")
             ref(("monitoring_points", i, "control"), mp.control, control_ids, "control")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+__all__ = ["SCHEMA"]
+
 _ID: Final = {"type": "string", "minLength": 1, "pattern": r"^[^\s]+$"}
 _TEXT: Final = {"type": "string"}
 _FACTS: Final = {"type": "object", "description": "free-form facts for packs and rules (kept verbatim)"}

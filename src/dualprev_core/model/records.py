@@ -1,4 +1,4 @@
-"""The domain model (DESIGN §1) as attrs classes.
+"""The domain model as attrs classes (vocabulary: docs/semantics.md).
 
 Objects are immutable value records keyed by stable string ids; the graph
 (:mod:`dualprev_core.graph`) links them.  Pack-specific data lives in each record's
@@ -53,7 +53,7 @@ class Geometry:
 class EscalationPolicy:
     """How a current level moves when a control without ``on_failure`` inputs is defective.
 
-    Default (DESIGN §3): each failed or missing *critical* control raises one level; weakened
+    Default (docs/semantics.md, "Current level"): each failed or missing *critical* control raises one level; weakened
     controls do not raise (set ``weakened_raises`` to count them); non-critical controls do not
     raise.  The level never goes above the risk's inherent level where one is given.
     """

@@ -20,7 +20,7 @@ __all__ = [
     "HazardClass",
 ]
 
-E = TypeVar("E", bound="_Vocabulary")
+_E = TypeVar("_E", bound="_Vocabulary")
 #: Per-class parse tables (key and Chinese label → member), built on first use.
 _LOOKUP: dict[type, dict[str, enum.Enum]] = {}
 
@@ -48,7 +48,7 @@ class _Vocabulary(enum.StrEnum):
         return [m.value for m in cls]
 
     @classmethod
-    def parse(cls: type[E], value: object) -> E:
+    def parse(cls: type[_E], value: object) -> _E:
         if isinstance(value, cls):
             return value
         if isinstance(value, str):

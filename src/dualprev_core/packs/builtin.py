@@ -2,16 +2,42 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from dualprev_core._version import CORE_API_VERSION, __version__
 from dualprev_core.grading import core_methods
 from dualprev_core.model.levels import LEVELS_CITATION
 from dualprev_core.packs.hookspecs import hookimpl
-from dualprev_core.packs.registry import PackManifest, Registrar
+from dualprev_core.packs.registry import EnterpriseLevel, PackManifest, Registrar
 from dualprev_core.provenance import Citation
 
+if TYPE_CHECKING:
+    from dualprev_core.assessment.assessment import Assessment
+
+__all__ = ["HIGHEST_CURRENT", "HIGHEST_CURRENT_CITATION", "highest_current_level", "dualprev_pack_manifest",
+           "dualprev_register_grading_methods", "dualprev_register_policies"]
+
 HIGHEST_CURRENT = "highest-current"
+HIGHEST_CURRENT_CITATION = Citation(
+    "dualprev default",
+    clause="enterprise level = highest current risk level",
+    note="The four-colour map colours an area by its highest current level (安委办〔2016〕11号 practice); "
+    "the default enterprise level applies the same rule to the whole enterprise. Packs replace it "
+    "(e.g. the chemical pack's 应急〔2018〕19号 scoring).",
+)
+
+
+def highest_current_level(assessment: Assessment) -> EnterpriseLevel:
+    """Default enterprise level: the highest current level of the risks that count, naming them."""
+    level = assessment.highest_level()
+    deciding = sorted(r for r, lvl in assessment.current_levels().items() if lvl == level and r in assessment.active)
+    return EnterpriseLevel(
+        level=level,
+        method=HIGHEST_CURRENT,
+        citation=HIGHEST_CURRENT_CITATION,
+        reason=f"highest current risk level: {level.key if level else 'no risks'}" + (f" ({', '.join(deciding[:5])}{' …' if len(deciding) > 5 else ''})" if deciding else ""),
+        details={"deciding_risks": deciding},
+    )
 
 
 @hookimpl
@@ -38,23 +64,4 @@ def dualprev_register_grading_methods(registrar: Registrar) -> None:
 
 @hookimpl
 def dualprev_register_policies(registrar: Registrar) -> None:
-    registrar.enterprise_level_method(
-        HIGHEST_CURRENT,
-        _highest_current_level,
-        Citation(
-            "dualprev default",
-            clause="enterprise level = highest current risk level",
-            note="The four-colour map colours an area by its highest current level (安委办〔2016〕11号 practice); "
-            "the default enterprise level applies the same rule to the whole enterprise. Packs replace it "
-            "(e.g. the chemical pack's 应急〔2018〕19号 scoring).",
-        ),
-    )
-
-
-
-
-def _highest_current_level(assessment: Any) -> Any:
-    # imported on call: the assessment module (networkx, the rules layer) is not needed to load packs
-    from dualprev_core.assessment.assessment import highest_current_level
-
-    return highest_current_level(assessment)
+    registrar.enterprise_level_method(HIGHEST_CURRENT, highest_current_level, HIGHEST_CURRENT_CITATION)

@@ -1,12 +1,40 @@
 """Hook specifications for dualprev packs.
 
 A pack is a module (registered in the entry-point group ``dualprev``) with functions marked
-``@dualprev_core.hookimpl``.  Contribution hooks receive a *registrar* — a per-pack view of the
-registry that validates each item and refuses a duplicate id, naming both packs — rather than
-returning lists.  All hooks are called once per pack at manager creation, pack by pack, so a
-pack that raises is reported by name and rolled back while the others keep working.
+``@dualprev_core.hookimpl``; most packs declare their manifest, categories, rule folder and gate with
+:func:`dualprev_core.packs.define_pack` and keep only their domain hooks.  Contribution hooks
+receive a *registrar* — a per-pack view of the registry that validates each item and refuses a
+duplicate id, naming both packs — rather than returning lists.
 
-Hook implementation parameters must not have defaults (pluggy passes nothing to them).
+Call order
+----------
+Every hook is called through :class:`dualprev_core.packs.Packs`, pack by pack, in **pluggy's call
+order**: the pack registered *last* is called *first* (``tryfirst``/``trylast`` on an
+implementation move it as pluggy documents).  Packs are registered in this order: the core's
+built-in pack ``core``, then installed packs by entry-point name, then ``extra`` packs given to
+:func:`~dualprev_core.packs.load_packs`; so a hook runs in ``extra`` packs first, installed packs in
+reverse name order, ``core`` last.  Each pack's call goes through pluggy's own hook caller for that
+pack (``PluginManager.subset_hook_caller``), so hook wrappers (``wrapper=True``) wrap each pack's
+implementation and ``PluginManager.enable_tracing`` / ``add_hookcall_monitoring`` see every call.
+``tests/test_plugins.py`` pins this order against pluggy's own.
+
+Where order could change a result, the result does not depend on it:
+
+* ``dualprev_enterprise_facts``: fields merge into the core's facts field by field; two packs
+  giving the same field of the same fact different values is an error naming both.
+* ``dualprev_assess_enterprise``: a section name given by two packs is an error naming both.
+* ``dualprev_grade_hidden_danger``: the criteria that match are recorded rule files first (by rule
+  id), then hook criteria in call order; any match makes the hidden danger major.
+* ``dualprev_risk_is_active`` (``firstresult``): the first pack in call order that decides wins.
+* ``dualprev_control_tags``: the tags packs give a control are united.
+
+A pack whose implementation raises is named in one place (``Packs``) as a
+:class:`~dualprev_core.errors.PackError` with the hook; a
+:class:`~dualprev_core.errors.DualprevError` a pack raises on purpose (a user's input mistake it
+found) passes through with its own message.
+
+Hook implementation parameters must not have defaults (pluggy passes nothing to them); the loader
+refuses such a pack.
 """
 
 from __future__ import annotations
@@ -19,10 +47,29 @@ import pluggy
 if TYPE_CHECKING:
     from dualprev_core.assessment.assessment import Assessment
     from dualprev_core.errors import Problem
+    from dualprev_core.hidden_dangers.ledger import CriterionRef
     from dualprev_core.model.records import Enterprise, Risk
     from dualprev_core.packs.registry import PackManifest, Registrar
 
-__all__ = ["hookspec", "hookimpl", "PROJECT"]
+__all__ = [
+    "hookspec",
+    "hookimpl",
+    "PROJECT",
+    "HOOKS",
+    "REGISTRATION_HOOKS",
+    "dualprev_pack_manifest",
+    "dualprev_register_accident_categories",
+    "dualprev_register_grading_methods",
+    "dualprev_register_criteria",
+    "dualprev_register_templates",
+    "dualprev_register_policies",
+    "dualprev_validate_enterprise",
+    "dualprev_grade_hidden_danger",
+    "dualprev_risk_is_active",
+    "dualprev_control_tags",
+    "dualprev_enterprise_facts",
+    "dualprev_assess_enterprise",
+]
 
 PROJECT = "dualprev"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -80,7 +127,7 @@ def dualprev_register_grading_methods(registrar: Registrar) -> None:
 
     .. versionadded:: 0.1
 
-    Scope: every pack, in registration order (core first).
+    Scope: every pack, once, at loading.
     """
 
 
@@ -146,7 +193,8 @@ def dualprev_validate_enterprise(enterprise: Enterprise) -> list[Problem] | None
 
     .. versionadded:: 0.1
 
-    Scope: every pack, in registration order; called by ``load_enterprise(..., packs=...)``.
+    Scope: every pack (not gated: a pack's facts must be valid wherever they appear), in call order;
+    called by ``load_enterprise(..., packs=...)``.
     """
 
 
@@ -156,7 +204,7 @@ def dualprev_validate_enterprise(enterprise: Enterprise) -> list[Problem] | None
 
 
 @hookspec
-def dualprev_grade_hidden_danger(hidden_danger: Mapping[str, Any], enterprise: Enterprise) -> list[Any] | None:
+def dualprev_grade_hidden_danger(hidden_danger: Mapping[str, Any], enterprise: Enterprise) -> list[CriterionRef] | None:
     """Judge whether a hidden danger is major by the pack's criteria.
 
     :param hidden_danger: the facts of the hidden danger, a read-only mapping whose entries are
@@ -170,7 +218,7 @@ def dualprev_grade_hidden_danger(hidden_danger: Mapping[str, Any], enterprise: E
 
     .. versionadded:: 0.1
 
-    Scope: every pack; results are concatenated in registration order.
+    Scope: the packs that judge the enterprise (their gate); results are concatenated in call order.
     """
 
 
@@ -187,7 +235,7 @@ def dualprev_risk_is_active(risk: Risk, enterprise: Enterprise) -> bool | None:
 
     .. versionadded:: 0.1
 
-    Scope: packs in reverse registration order (pluggy's ``firstresult``); the core decides nothing.
+    Scope: the packs that judge the enterprise, in call order (pluggy's ``firstresult``); the core decides nothing.
     """
 
 
@@ -204,7 +252,7 @@ def dualprev_control_tags(enterprise: Enterprise) -> dict[str, list[str]] | None
 
     .. versionadded:: 0.2
 
-    Scope: every pack, in registration order; tags are united.
+    Scope: the packs that judge the enterprise (their gate); tags are united (order-free).
     """
 
 
@@ -213,13 +261,15 @@ def dualprev_enterprise_facts(assessment: Assessment) -> list[dict[str, Any]] | 
     """Add derived facts for rule files to test (e.g. a unit's GB 18218 level, 两重点一重大 flags).
 
     :param assessment: the live assessment (its enterprise, levels, graph and ledger).
-    :returns: facts as flat mappings with ``type`` and ``key`` (see :mod:`dualprev_core.assessment.facts`);
-        a fact whose (type, key) the core already produces updates it field by field.
-        ``None`` when the pack adds nothing.
+    :returns: facts as flat mappings with string ``type`` and ``key`` (see docs/writing-a-pack.md for
+        the fields the core puts on each fact type); a fact whose (type, key) the core already
+        produces gets the pack's fields merged into it, field by field.  ``None`` when the pack
+        adds nothing.  Two packs giving the same field of the same fact different values is an
+        error naming both.
 
     .. versionadded:: 0.1
 
-    Scope: every pack, in registration order; results are concatenated.
+    Scope: the packs that judge the enterprise (their gate).
     """
 
 
@@ -234,5 +284,17 @@ def dualprev_assess_enterprise(assessment: Assessment) -> dict[str, Any] | None:
 
     .. versionadded:: 0.1
 
-    Scope: every pack, in registration order.
+    Scope: the packs that judge the enterprise (their gate).
     """
+
+
+#: Every hook, in the order of this module.
+HOOKS: tuple[str, ...] = tuple(n for n in __all__ if n.startswith("dualprev_"))
+#: The hooks called once per pack at loading, in this order, each with the pack's registrar.
+REGISTRATION_HOOKS: tuple[str, ...] = (
+    "dualprev_register_accident_categories",
+    "dualprev_register_grading_methods",
+    "dualprev_register_criteria",
+    "dualprev_register_templates",
+    "dualprev_register_policies",
+)

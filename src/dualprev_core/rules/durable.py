@@ -1,6 +1,6 @@
 """The durable-rules engine: the same semantics as the reference engine, computed by the Rete
-network of durable_rules 2.0.28 behind guards for every trap in
-``reference/durable-rules.md`` (see docs/rules.md, "How the durable-rules traps are handled").
+network of durable_rules 2.0.28 behind guards for every trap of that engine (listed in
+docs/rules.md, "How the durable-rules traps are handled").
 
 How a rule becomes durable rules (one *chunk* = one durable ruleset, at most
 :data:`CHUNK_RULES` internal rules, so the 257-rules / 512-tests / 64-matches caps are never
@@ -44,7 +44,7 @@ from dualprev_core.rules.semantics import (
     holds,
 )
 
-__all__ = ["DurableEngine", "fnv32", "dumps", "CHUNK_RULES", "MAX_PROPERTIES"]
+__all__ = ["DurableEngine", "fnv32", "dumps", "CHUNK_RULES", "MAX_PROPERTIES", "SID", "CHUNK_TESTS", "MAX_BRANCHES"]
 
 SID = "0"
 #: internal durable rules per durable ruleset (chunk)
@@ -57,13 +57,17 @@ _OPEN_ID = "~open"
 #: alternatives one pattern may expand to (durable allows 64 alpha matches per message)
 MAX_BRANCHES = 32
 _DOP = {"lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
+#: A durable-rules match: the message ids (``~i``) of its patterns, in alias order (RKeys via ``_rk_of``).
+_MTup = tuple[str, ...]
+_NO_RKEY: RKey = ("", "")  # no record: a message id not (or no longer) stored
 
 
 # --------------------------------------------------------------------------- helpers
 def _split_host(where: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """Split a pattern's conditions into those sent to durable-rules and those the host checks:
     any condition (or ``any`` group) holding a ``ref`` with an operator other than ``eq``."""
-    durable, host = [], []
+    durable: list[Any] = []
+    host: list[Any] = []
     for c in where:
         (host if any(x.ref is not None and x.op != "eq" for x in _walk_conds([c])) else durable).append(c)
     return tuple(durable), tuple(host)
@@ -194,12 +198,12 @@ class DurableEngine(EngineBase):
         self._combos: dict[tuple[_Chunk, ...], tuple[_Chunk, ...]] = {}
         self._names: dict[str, tuple[Any, ...]] = {}
         self._aliases: dict[int, tuple[str, ...]] = {}
-        self._P: dict[int, set[Tup]] = {}
-        self._B: dict[int, dict[Tup, set[str]]] = {}
-        self._active: dict[int, set[Tup]] = {}
+        self._P: dict[int, set[_MTup]] = {}
+        self._B: dict[int, dict[_MTup, set[str]]] = {}
+        self._active: dict[int, set[_MTup]] = {}
         #: id -> the (rule, tuple) entries it is part of: one entry as such, several as a set
         #: (one set per stored fact would be a GC-tracked container per fact)
-        self._idx: dict[str, tuple[int, Tup] | set[tuple[int, Tup]]] = {}
+        self._idx: dict[str, tuple[int, _MTup] | set[tuple[int, _MTup]]] = {}
         self._fires: list[tuple[Any, ...]] = []
         #: rule index -> (positive aliases, {alias: host conditions}, {none index: host conditions})
         self._host_checks: dict[int, tuple[tuple[str, ...], dict[str, tuple[Any, ...]], dict[int, tuple[Any, ...]]]] = {}
@@ -207,7 +211,7 @@ class DurableEngine(EngineBase):
         self._feature_ids: dict[tuple[str, str], str] = {}
         self._ref_targets: dict[str, dict[tuple[str, ...], str]] = {}
         self._action_error: tuple[str, BaseException] | None = None
-        self._touched: dict[tuple[int, Tup], bool] = {}
+        self._touched: dict[tuple[int, _MTup], bool] = {}
         self.false_duplicates = 0
 
     # ------------------------------------------------------------------ identity
@@ -342,8 +346,8 @@ class DurableEngine(EngineBase):
         nones: list[tuple[str, tuple[Any, ...]]] = []
         host_none: dict[int, tuple[Any, ...]] = {}
         for j, (disc, where) in enumerate(cr.nones):
-            d, h = _split_host(where)
-            nones.append((disc, d))
+            sent, h = _split_host(where)
+            nones.append((disc, sent))
             if h:
                 host_none[j] = h
         if host_pos or host_none:
@@ -613,9 +617,9 @@ class DurableEngine(EngineBase):
             return True
         self._run_actions(chunk, res[1])
         if self._action_error is not None:
-            name, exc = self._action_error
+            name, action_exc = self._action_error
             self._action_error = None
-            raise RuleActionError(name, exc) from exc
+            raise RuleActionError(name, action_exc) from action_exc
         return True
 
     def _run_actions(self, chunk: _Chunk, state: Any) -> None:
@@ -660,29 +664,29 @@ class DurableEngine(EngineBase):
             elif k == "p":
                 self._probes.add((info[1], info[2]))
 
-    def _host_ok(self, ri: int, T: Tup, none_index: int | None, blocker: str | None) -> bool:
+    def _host_ok(self, ri: int, T: _MTup, none_index: int | None, blocker: str | None) -> bool:
         """The host-evaluated conditions of rule ``ri`` (non-equality joins) on tuple ``T``:
         the positive patterns' own, or, for a blocker of ``none`` pattern ``none_index``, that
         pattern's.  Uses the shared definition :func:`holds`, as the reference engine does.
         """
         aliases, host_pos, host_none = self._host_checks[ri]
         records, rk_of = self._records, self._rk_of
-        env = {alias: records.get(rk_of.get(mid), {}) for alias, mid in zip(aliases, T, strict=True)}
+        env = {alias: records.get(rk_of.get(mid, _NO_RKEY), {}) for alias, mid in zip(aliases, T, strict=True)}
         if none_index is None:
             return all(holds(c, env[alias], env) for alias, conds in host_pos.items() for c in conds)
         conds = host_none.get(none_index, ())
-        fields = records.get(rk_of.get(blocker), {})
+        fields = records.get(rk_of.get(blocker or "", _NO_RKEY), {})
         return all(holds(c, fields, env) for c in conds)
 
     # ------------------------------------------------------------------ bookkeeping
     def _intern(self, chunks: tuple[_Chunk, ...]) -> tuple[_Chunk, ...]:
         return self._combos.setdefault(chunks, chunks)
 
-    def _touch(self, ri: int, T: Tup) -> None:
+    def _touch(self, ri: int, T: _MTup) -> None:
         if (ri, T) not in self._touched:
             self._touched[(ri, T)] = T in self._active[ri]
 
-    def _ix_discard(self, x: str, entry: tuple[int, Tup]) -> None:
+    def _ix_discard(self, x: str, entry: tuple[int, _MTup]) -> None:
         idx = self._idx
         s = idx.get(x)
         if s is None:
@@ -693,8 +697,10 @@ class DurableEngine(EngineBase):
             del idx[x]
 
     def _host_retract(self, mid: str) -> None:
-        entries = self._idx.pop(mid, ())
-        for ri, T in (entries,) if type(entries) is tuple and entries else entries:
+        entries = self._idx.pop(mid, None)
+        if entries is None:
+            return
+        for ri, T in (entries,) if isinstance(entries, tuple) else entries:
             self._touch(ri, T)
             if mid in T:
                 self._P[ri].discard(T)
@@ -711,7 +717,7 @@ class DurableEngine(EngineBase):
                     if not bl:
                         del self._B[ri][T]
 
-    def _settle(self, touched: dict[tuple[int, Tup], bool]) -> Step:
+    def _settle(self, touched: dict[tuple[int, _MTup], bool]) -> Step:
         idx, P, B, active = self._idx, self._P, self._B, self._active
         for f in self._fires:
             ri, T = f[1], f[2]
@@ -728,7 +734,7 @@ class DurableEngine(EngineBase):
                 s = idx.get(x)
                 if s is None:
                     idx[x] = entry
-                elif type(s) is set:
+                elif isinstance(s, set):
                     s.add(entry)
                 elif s != entry:
                     idx[x] = {s, entry}

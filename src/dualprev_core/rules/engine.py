@@ -28,6 +28,26 @@ class Engine(Protocol):
 
     kind: str
 
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """``"<ruleset>/<rule>"`` of every enabled rule loaded, in load order."""
+        ...
+
+    @property
+    def now(self) -> float | None:
+        """The engine's event-time clock (epoch seconds), ``None`` before any time is known."""
+        ...
+
+    def tick(self) -> list[Match]:
+        """Read the clock given at creation and advance to it."""
+        ...
+
+    def __enter__(self) -> Engine:
+        ...
+
+    def __exit__(self, *exc: object) -> None:
+        ...
+
     def load(self, rulesets: RuleSet | Mapping[str, Any] | str | Iterable[Any]) -> list[Match]:
         """Load rule sets; returns matches that start against the facts already present."""
         ...
@@ -74,7 +94,7 @@ def durable_available() -> str | None:
     return None
 
 
-def make_engine(kind: str = "auto", *, clock: Any = None) -> Any:
+def make_engine(kind: str = "auto", *, clock: Any = None) -> Engine:
     """Create a rule engine.
 
     :param kind: ``"auto"``, ``"durable"`` or ``"reference"``.

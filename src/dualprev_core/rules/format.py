@@ -11,6 +11,7 @@ from typing import Any
 
 import attrs
 
+from dualprev_core.errors import UnknownReference, suggest
 from dualprev_core.provenance import Citation
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "FORMAT",
     "OPS",
     "REF_OPS",
+    "Cond",
+    "Pattern",
 ]
 
 FORMAT = "dualprev-rules/1"
@@ -198,11 +201,15 @@ class Match:
         return (self.ruleset, self.rule, tuple((b.alias, b.type, b.key) for b in self.bindings))
 
     def binding(self, alias: str) -> Binding:
-        """The binding of ``alias`` (KeyError if the rule has no such alias)."""
+        """The binding of ``alias``.
+
+        :raises UnknownReference: the rule has no such alias (a ``KeyError``).
+        """
         for b in self.bindings:
             if b.alias == alias:
                 return b
-        raise KeyError(alias)
+        aliases = [b.alias for b in self.bindings]
+        raise UnknownReference(f"rule {self.rule!r} has no alias {alias!r}; its aliases: {', '.join(aliases)}{suggest(alias, aliases)}")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready explanation of the match."""

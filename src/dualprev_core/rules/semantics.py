@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from dualprev_core.errors import DualprevError, InvalidInput
+from dualprev_core.errors import EngineFallbackWarning, InvalidInput, RuleActionError, RuleEngineError
 from dualprev_core.rules.format import (
     AnyOf,
     Binding,
@@ -43,31 +43,23 @@ __all__ = [
     "MISSING",
     "get",
     "holds",
+    "RKey",
+    "Tup",
+    "Step",
+    "kind",
+    "canon_number",
+    "check_fact",
+    "check_event",
+    "compile_rule",
+    "same",
+    "stream_tag",
+    "warn_fallback",
 ]
 
 MISSING: Any = object()
 _SCALAR_KINDS = frozenset("zbns")
 RKey = tuple[str, str]  # (disc, rkey)
 Tup = tuple[RKey, ...]
-
-
-class RuleEngineError(DualprevError, RuntimeError):
-    """The rule engine failed (a durable-rules error code, a limit, a closed engine)."""
-
-
-class RuleActionError(RuleEngineError):
-    """An exception was raised while handling a rule's activation; names the rule.
-
-    :ivar rule: ``"<ruleset>/<rule id>"``.
-    """
-
-    def __init__(self, rule: str, exc: BaseException) -> None:
-        self.rule = rule
-        super().__init__(f"rule {rule!r}: action failed: {type(exc).__name__}: {exc}")
-
-
-class EngineFallbackWarning(UserWarning):
-    """``make_engine(kind="auto")`` used the reference engine because durable-rules is missing."""
 
 
 # --------------------------------------------------------------------------- semantics
@@ -512,7 +504,7 @@ class EngineBase:
         """
         with self._lock:
             self._check_open()
-            items = [rulesets] if isinstance(rulesets, (RuleSet, Mapping, str)) or hasattr(rulesets, "__fspath__") else list(rulesets)
+            items: list[Any] = [rulesets] if isinstance(rulesets, (RuleSet, Mapping, str)) or hasattr(rulesets, "__fspath__") else list(rulesets)
             sets = [r if isinstance(r, RuleSet) else load_ruleset(r) for r in items]
             seen = set(self._rulesets)
             for rs in sets:

@@ -10,17 +10,12 @@ from typing import Any
 from dualprev_core.loading.yaml_lines import safe_load_fast
 from dualprev_core.provenance import Citation
 
-__all__ = ["data_file", "load", "citation", "criteria_dir"]
+__all__ = ["data_file", "load", "citation"]
 
 
 def data_file(name: str) -> Path:
     """The path of a data file shipped in ``dualprev_chemical/data``."""
     return Path(str(resources.files("dualprev_chemical").joinpath("data", name)))
-
-
-def criteria_dir() -> Path:
-    """The folder of the pack's rule files (``dualprev_chemical/criteria``)."""
-    return Path(str(resources.files("dualprev_chemical").joinpath("criteria")))
 
 
 @functools.cache

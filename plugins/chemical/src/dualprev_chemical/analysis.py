@@ -29,7 +29,7 @@ def _points(deductions: Any) -> float:
 if TYPE_CHECKING:
     from dualprev_core.assessment.assessment import Assessment
 
-__all__ = ["UnitFlags", "ChemicalAnalysis", "analyse", "concerns", "derived_facts", "unit_of_area"]
+__all__ = ["UnitFlags", "ChemicalAnalysis", "analyse", "derived_facts", "unit_of_area", "DEDUCTIONS"]
 
 
 @attrs.frozen
@@ -88,12 +88,6 @@ def unit_of_area(e: Enterprise, chain: list[str]) -> str | None:
     for m in e.major_hazard_installations:
         by_area.setdefault(m.area, m.id)
     return next((by_area[a] for a in chain if a in by_area), None)
-
-
-def concerns(e: Enterprise) -> bool:
-    """Whether the pack applies: ``industry: chemical`` or any ``chemical:`` fact recorded."""
-    recs = [e, *e.major_hazard_installations, *e.controls]
-    return e.industry == "chemical" or any(str(k).startswith("chemical:") for r in recs for k in r.facts)
 
 
 def derived_facts(a: Assessment) -> list[dict[str, Any]]:

@@ -1,80 +1,61 @@
-"""Hook implementations of the chemical pack (registered in the ``dualprev`` entry-point group).
+"""The chemical pack (registered in the ``dualprev`` entry-point group).
 
-What it contributes:
+What it contributes, besides what :func:`~dualprev_core.packs.define_pack` declares (manifest,
+GB 6441 categories, the rule files in ``criteria/``, the gate: chemical enterprises and those
+recording ``chemical:`` facts):
 
-* GB 6441 categories the industry uses (``_categories.py``);
-* the 安监总管三〔2017〕121号 criteria as two rule files (found by inspection / from recorded facts)
-  and one :class:`~dualprev_core.packs.registry.Criterion` record per item with the facts it needs;
-* 应急〔2019〕78号 inspection templates by control function and owner level;
+* one :class:`~dualprev_core.packs.Criterion` record per 安监总管三〔2017〕121号 item, with the
+  facts it needs, read from the pack's two rule files (found by inspection / from recorded facts);
+* 应急〔2019〕78号 inspection templates by control function and owner level, and the control tags
+  they select by (``two_key_one_major`` …);
 * the 应急〔2018〕19号 enterprise level, default for ``industry: chemical``;
 * derived rule facts (GB 18218 Σq/Q, R, level, 两重点一重大 flags) and the report sections
   ``major_hazard_installations``, ``chemical:two_key_one_major``, ``chemical:inspection_plan`` and
-  ``chemical:grading_defaults``.
+  ``chemical:grading_defaults``;
+* load-time checks of the ``chemical:`` facts and inventories.
 """
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dualprev_core import hookimpl
 from dualprev_core.errors import Problem, ValidationError
-from dualprev_core.model.records import Enterprise
-from dualprev_core.packs.registry import Criterion, PackManifest, Registrar
+from dualprev_core.packs import Criterion, Registrar, define_pack, hookimpl
+from dualprev_core.packs.define import industry_or_facts
 from dualprev_core.provenance import Citation
-from dualprev_core.rules import AnyOf, RuleSet, load_ruleset
-
-if TYPE_CHECKING:
-    from dualprev_core.assessment.assessment import Assessment
+from dualprev_core.rules import AnyOf
 
 from . import __version__
 from ._categories import CATEGORIES, STANDARDS
-from ._data import criteria_dir, load
-from .analysis import analyse, concerns, derived_facts
+from ._data import load
+from .analysis import analyse, derived_facts
 from .enterprise_level import CITATION as LEVEL_CITATION
 from .enterprise_level import METHOD, diagnosis_level
 from .templates import control_tags, inspection_plan, inspection_templates
 
+if TYPE_CHECKING:
+    from dualprev_core.assessment.assessment import Assessment
+    from dualprev_core.model.records import Enterprise
+
 __all__ = [
-    "RULE_FILES",
+    "pack",
     "ITEM_TITLES",
-    "dualprev_pack_manifest",
-    "dualprev_register_accident_categories",
     "dualprev_register_criteria",
     "dualprev_register_templates",
     "dualprev_register_policies",
+    "dualprev_control_tags",
     "dualprev_enterprise_facts",
     "dualprev_assess_enterprise",
+    "dualprev_validate_enterprise",
 ]
+
+pack = define_pack(
+    __name__, name="chemical", version=__version__, title="化工行业包", industry="chemical", standards=STANDARDS,
+    categories=CATEGORIES, rules="criteria", data="data", applies_to=industry_or_facts("chemical"),
+)
 
 #: The 20 items' titles (condensed), by item number.
 ITEM_TITLES: dict[int, str] = {int(n): v["zh"] for n, v in load("121-2017-items.yaml")["items"].items()}
-#: The pack's rule files (in ``dualprev_chemical/criteria``), each with its ``.examples.yaml``.
-RULE_FILES = ("121-2017-inspections.yaml", "121-2017-standing.yaml")
-
-
-@hookimpl
-def dualprev_pack_manifest() -> PackManifest:
-    return PackManifest(
-        name="chemical",
-        version=__version__,
-        core_api=">=1.0,<2",
-        title="化工行业包",
-        industry="chemical",
-        standards=STANDARDS,
-    )
-
-
-@hookimpl
-def dualprev_register_accident_categories(registrar: Registrar) -> None:
-    registrar.accident_categories(CATEGORIES)
-
-
-@functools.cache
-def _ruleset(path: Path) -> RuleSet:
-    """A rule file parsed once per process (parsing is the slow part of loading the pack)."""
-    return load_ruleset(path)
 
 
 def _facts_needed(conditions: Any) -> list[str]:
@@ -86,11 +67,10 @@ def _facts_needed(conditions: Any) -> list[str]:
 
 @hookimpl
 def dualprev_register_criteria(registrar: Registrar) -> None:
+    """One criterion record per item, from the rules that cite it (rule files already registered)."""
     items: dict[int, tuple[Citation, list[str]]] = {}
-    for name in RULE_FILES:
-        path = criteria_dir() / name
-        registrar.rule_file(path)
-        for rule in _ruleset(path).rules:
+    for _, ruleset in registrar.rulesets():
+        for rule in ruleset.rules:
             n = int(rule.citation.clause.strip("第项"))
             cit, facts = items.get(n, (rule.citation, []))
             for p in rule.when:
@@ -109,7 +89,7 @@ def dualprev_register_templates(registrar: Registrar) -> None:
 
 @hookimpl
 def dualprev_control_tags(enterprise: Enterprise) -> dict[str, list[str]] | None:
-    return control_tags(enterprise) if concerns(enterprise) else None
+    return control_tags(enterprise)
 
 
 @hookimpl
@@ -120,13 +100,11 @@ def dualprev_register_policies(registrar: Registrar) -> None:
 
 @hookimpl
 def dualprev_enterprise_facts(assessment: Assessment) -> list[dict[str, Any]] | None:
-    return derived_facts(assessment) if concerns(assessment.enterprise) else None
+    return derived_facts(assessment)
 
 
 @hookimpl
 def dualprev_assess_enterprise(assessment: Assessment) -> dict[str, Any] | None:
-    if not concerns(assessment.enterprise):
-        return None
     res = analyse(assessment.enterprise)
     g = load("grading-defaults.yaml")
     kinds = {p.id: p.kind.key for p in assessment.enterprise.risk_points}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
+from dualprev_core.packs import find_rule_files
+from dualprev_core.packs.define import parsed_ruleset
+from dualprev_core.rules import AnyOf, Condition
 
 __all__ = ["criteria_dir", "rule_files", "known_checks", "CHECK_FIELD"]
 
@@ -22,19 +24,16 @@ def criteria_dir() -> Path:
 
 
 def rule_files() -> list[Path]:
-    """The rule files under ``criteria/`` (not their ``.examples.yaml``), sorted by name."""
-    return sorted(p for p in criteria_dir().glob("*.yaml") if not p.name.endswith(".examples.yaml"))
+    """The rule files under ``criteria/`` (the core's finder: not their ``.examples.yaml``), by name."""
+    return find_rule_files(criteria_dir())
 
 
-def _conditions(node: Any) -> Iterator[Mapping[str, Any]]:
-    if isinstance(node, Mapping):
-        if "field" in node:
-            yield node
-        for v in node.values():
-            yield from _conditions(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _conditions(v)
+def _conditions(items: Iterable[Any]) -> Iterator[Condition]:
+    for c in items:
+        if isinstance(c, AnyOf):
+            yield from _conditions(c.items)
+        elif isinstance(c, Condition):
+            yield c
 
 
 @functools.cache
@@ -42,6 +41,8 @@ def known_checks() -> frozenset[str]:
     """Every value a rule compares ``construction:check`` with (the checks a control may name)."""
     out = set()
     for path in rule_files():
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        out |= {str(c["value"]) for c in _conditions(doc.get("rules")) if c.get("field") == CHECK_FIELD and c.get("op") == "eq" and "value" in c}
+        for rule in parsed_ruleset(path).rules:
+            for pattern in rule.when:
+                out |= {str(c.value) for c in _conditions(getattr(pattern, "where", ()) or ())
+                        if c.path == (CHECK_FIELD,) and c.op == "eq" and c.ref is None}
     return frozenset(out)

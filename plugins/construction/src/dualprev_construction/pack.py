@@ -1,12 +1,12 @@
-"""Hook implementations of the construction pack (registered in the ``dualprev`` entry-point group).
+"""The construction pack (registered in the ``dualprev`` entry-point group).
 
-What the pack contributes:
+Declared with :func:`~dualprev_core.packs.define_pack`: the manifest, GB 6441 categories, the
+major-hidden-danger criteria of 建质规〔2022〕2号 article by article as rule files (``criteria/``,
+each with firing and non-firing examples) and the default gate.  Its own hooks add:
 
 * 危大工程 identification (住建部令第37号 + 建办质〔2018〕31号 附件1/附件2) of a project's
   sub-projects, with provincial variants (:mod:`.thresholds`, :mod:`.subprojects`), as derived
   facts for rules and as the report section ``construction:dangerous_works``;
-* the major-hidden-danger criteria of 建质规〔2022〕2号, article by article, as rule files
-  (``criteria/``), each with firing and non-firing examples;
 * inspection templates for the controls those criteria grade (:mod:`.templates`);
 * phase dynamics: with ``enterprise.facts["construction:phase"]`` set, only the risks of
   sub-projects carried out in that phase count in current levels and the map (:mod:`.phases`).
@@ -16,50 +16,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from dualprev_core import hookimpl
 from dualprev_core.errors import Problem
 from dualprev_core.model.records import Enterprise, Risk
-from dualprev_core.packs.registry import PackManifest, Registrar
+from dualprev_core.packs import Registrar, define_pack, hookimpl
 
 from . import __version__
 from ._categories import CATEGORIES, STANDARDS
-from .criteria import criteria_dir
 from .phases import PHASES_FACT, is_active, parse_phases
 from .subprojects import LINK_FACT, NS, cantilever_ratio, control_subprojects, project, subproject_of_risk
 from .templates import templates
 
 __all__ = [
-    "dualprev_pack_manifest",
-    "dualprev_register_accident_categories",
-    "dualprev_register_criteria",
+    "pack",
     "dualprev_register_templates",
     "dualprev_risk_is_active",
     "dualprev_enterprise_facts",
     "dualprev_assess_enterprise",
+    "dualprev_validate_enterprise",
 ]
 
 
-@hookimpl
-def dualprev_pack_manifest() -> PackManifest:
-    return PackManifest(
-        name="construction",
-        version=__version__,
-        core_api=">=1.0,<2",
-        title="建筑施工行业包",
-        industry="construction",
-        standards=STANDARDS,
-    )
-
-
-@hookimpl
-def dualprev_register_accident_categories(registrar: Registrar) -> None:
-    registrar.accident_categories(CATEGORIES)
-
-
-@hookimpl
-def dualprev_register_criteria(registrar: Registrar) -> None:
-    """The 建质规〔2022〕2号 rule files, one per article (第四条 … 第十四条)."""
-    registrar.rule_directory(criteria_dir())
+pack = define_pack(
+    __name__, name="construction", version=__version__, title="建筑施工行业包", industry="construction",
+    standards=STANDARDS, categories=CATEGORIES, rules="criteria",
+)
 
 
 @hookimpl

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import functools
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
 import attrs
 
 from dualprev_core.errors import Problem, ValidationError, suggest
-from dualprev_core.model.records import Enterprise, Risk
+from dualprev_core.model.records import Control, Enterprise, Risk
 
 from .phases import PHASE_FACT, PHASES_FACT, is_active, parse_phase, parse_phases
 from .thresholds import BEYOND_SCALE, CLASSES, DANGEROUS, NONE, Catalogue, Item, catalogue, check_params
@@ -217,7 +217,8 @@ def _validate(enterprise: Enterprise, cat: Catalogue, checks: frozenset[str]) ->
                 problems.append(Problem(f"{path}.{PHASES_FACT}", str(exc)))
         out.append(SubProject(rp.id, rp.name, rp.area, kind.name, {k: v for k, v in params.items() if k in kind.params}, phases_, plan))
     ids = {sp.id for sp in out} | {rp.id for rp in enterprise.risk_points if KIND_FACT in rp.facts}
-    for label, records in (("risks", enterprise.risks), ("controls", enterprise.controls)):
+    groups: tuple[tuple[str, Sequence[Risk | Control]], ...] = (("risks", enterprise.risks), ("controls", enterprise.controls))
+    for label, records in groups:
         for i, rec in enumerate(records):
             ref = rec.facts.get(SUBPROJECT_FACT)
             if ref is not None and ref not in ids:
@@ -320,6 +321,6 @@ def control_subprojects(enterprise: Enterprise, proj: Project) -> dict[str, str]
             out[c.id] = str(own)
             continue
         owners = {subproject_of_risk(risks[r]) for r in c.mitigates if r in risks}
-        if len(owners) == 1 and (sp := next(iter(owners))) in proj.by_id:
+        if len(owners) == 1 and (sp := next(iter(owners))) is not None and sp in proj.by_id:
             out[c.id] = sp
     return out

@@ -2,7 +2,7 @@
 
 Each template serves a control a 建质规〔2022〕2号 criterion grades (``applies_to`` names the
 control tag ``construction:check:<check>``).  Frequencies and owner levels are dualprev defaults,
-labelled as such in each citation's note: the fact sheet has no construction-specific numbers.
+labelled as such in each citation's note: the public sources have no construction-specific numbers.
 """
 
 from __future__ import annotations

@@ -1,19 +1,16 @@
-"""Loading the pack's data files (criteria, fact spec, re-identification triggers)."""
+"""The pack's data files (fact spec, re-identification triggers) and its criterion items."""
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from dualprev_core.errors import InvalidInput
 from dualprev_core.loading.yaml_lines import safe_load_fast
+from dualprev_core.packs import find_rule_files
 
-__all__ = ["DATA", "CRITERIA", "MONITORING_ENV", "load_data", "rule_files", "criterion_items"]
+__all__ = ["DATA", "CRITERIA", "MONITORING_ENV", "load_data", "criterion_items"]
 
 DATA = Path(str(resources.files("dualprev_mining") / "data"))
 CRITERIA = Path(str(resources.files("dualprev_mining") / "criteria"))
@@ -27,28 +24,16 @@ def load_data(name: str) -> Any:
     return safe_load_fast((DATA / name).read_text(encoding="utf-8"))
 
 
-def rule_files() -> list[Path]:
-    """The rule files the pack registers: the criteria, then the monitoring file (or its replacement)."""
-    files = sorted(p for p in CRITERIA.glob("*.yaml") if not p.name.endswith(".examples.yaml") and p.name != "monitoring.yaml")
-    override = os.environ.get(MONITORING_ENV, "").strip()
-    if override:
-        p = Path(override)
-        if not p.is_file():
-            raise InvalidInput(f"{MONITORING_ENV}={override!r}: no such rule file (unset it to use the pack's monitoring.yaml)")
-        files.append(p)
-    else:
-        files.append(CRITERIA / "monitoring.yaml")
-    return files
-
-
 @cache
-def criterion_items() -> dict[str, dict[str, Any]]:
-    """Every criterion item (the rule ids controls may name in ``mining:items``) → its rule mapping."""
-    out: dict[str, dict[str, Any]] = {}
-    for p in sorted(CRITERIA.glob("*.yaml")):
-        if p.name.endswith(".examples.yaml") or p.name == "monitoring.yaml":
+def criterion_items() -> dict[str, str]:
+    """Every criterion item (the rule ids controls may name in ``mining:items``) → its rule file's name."""
+    from dualprev_core.packs.define import parsed_ruleset
+
+    out: dict[str, str] = {}
+    for p in find_rule_files(CRITERIA):
+        if p.name == "monitoring.yaml":  # alarms on readings, not items a control names
             continue
-        for rule in yaml.safe_load(p.read_text(encoding="utf-8"))["rules"]:
-            if any(o.get("grade_hidden_danger") == "major" for o in rule["then"]):
-                out[rule["id"]] = {**rule, "file": p.name}
+        for rule in parsed_ruleset(p).rules:
+            if any(o.kind == "grade_hidden_danger" and str(o.value).lower() == "major" for o in rule.then):
+                out[rule.id] = p.name
     return out

@@ -13,7 +13,7 @@ A mine records the events as facts, and this module turns them into tasks:
 A task covers the event's areas and everything below them.  It is ``done`` when the area (or an
 area above it, or the enterprise) records ``mining:last_identification`` on or after the event's
 date (for a restart: on or after the day production stopped), otherwise ``due``.  The triggers and their numbers are ``data/reidentification.yaml``
-(unverified: not in the fact sheet).
+(unverified: not in the public sources).
 
 Python use::
 
@@ -181,12 +181,12 @@ def reidentification_tasks(assessment: Assessment, *, as_of_date: date | None = 
     risks = {r.id: r for r in e.risks}
     controls = {c.id: c for c in e.controls}
     for ins in e.inspections:
-        kind = ins.facts.get("mining:event")
-        if kind is None:
+        recorded = ins.facts.get("mining:event")
+        if recorded is None:
             continue
         c = controls.get(ins.control)
         areas = sorted({risks[r].area for r in (c.mitigates if c else ()) if r in risks}) or roots
-        k, at, areas, note, since = _event({"kind": kind, "at": ins.at.date().isoformat(), "areas": areas, "note": ins.note}, f"inspections[{ins.id}].facts.mining:event", roots, known)
+        k, at, areas, note, since = _event({"kind": recorded, "at": ins.at.date().isoformat(), "areas": areas, "note": ins.note}, f"inspections[{ins.id}].facts.mining:event", roots, known)
         if k:
             raw_events.append((k, at, areas, f"inspection:{ins.id}", note, since))
     for hd in assessment.ledger.all():
