@@ -101,3 +101,54 @@ def test_broken_example_in_file_format_is_really_broken():
     with pytest.raises(ValidationError) as info:
         parse_enterprise(yaml.safe_load(broken[0]))
     assert len(info.value.problems) == 5
+
+
+# ------------------------------------------------------------------------------- links and paths
+
+ROOT = DOCS.parent
+#: Where a path named in the docs may live: the repository, the core package, a pack's package.
+PATH_BASES = [ROOT, ROOT / "src" / "dualprev_core", *sorted(p for p in (ROOT / "plugins").glob("*/src/*") if p.is_dir())]
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+CODE_PATH = re.compile(r"`([A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)+\.(?:py|md|yaml|yml|json|csv|toml|jsonl))`")
+
+
+def doc_files() -> list[Path]:
+    return [ROOT / "README.md", *sorted(DOCS.rglob("*.md")), *sorted((ROOT / "examples").glob("*.md")), *sorted((ROOT / "bench").glob("*.md"))]
+
+
+def _anchors(path: Path) -> set[str]:
+    """GitHub-style heading anchors of a markdown file."""
+    out = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            title = line.lstrip("#").strip().lower()
+            out.add(re.sub(r"[^\w\- ]", "", title).replace(" ", "-"))
+    return out
+
+
+@pytest.mark.parametrize("doc", doc_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_relative_link_resolves(doc):
+    """Every relative link in the docs points at a file of the repository (and an existing heading)."""
+    broken = []
+    prose = re.sub(r"`[^`\n]*`", "", FENCE.sub("", doc.read_text(encoding="utf-8")))  # code holds examples, not links
+    for target in LINK.findall(prose):
+        if re.match(r"^[a-z]+:", target) or target.startswith("#") and not target[1:]:
+            continue  # a URL (https:, mailto:)
+        path_part, _, anchor = target.partition("#")
+        dest = (doc.parent / path_part).resolve() if path_part else doc
+        if not dest.exists():
+            broken.append(f"{target}: no such file ({dest.relative_to(ROOT) if dest.is_relative_to(ROOT) else dest})")
+        elif anchor and dest.suffix == ".md" and anchor not in _anchors(dest):
+            broken.append(f"{target}: {dest.name} has no heading #{anchor}")
+    assert not broken, f"{doc.relative_to(ROOT)}: broken links:\n  " + "\n  ".join(broken)
+
+
+@pytest.mark.parametrize("doc", doc_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_file_path_named_exists(doc):
+    """Every `path/like/this.py` the docs name exists — in the repository, the core package
+    (``src/dualprev_core``) or a pack's package (``plugins/*/src/*``)."""
+    missing = []
+    for path in CODE_PATH.findall(doc.read_text(encoding="utf-8")):
+        if not any((base / path).exists() for base in [doc.parent, *PATH_BASES]):
+            missing.append(path)
+    assert not missing, f"{doc.relative_to(ROOT)} names files that do not exist: {', '.join(sorted(set(missing)))}"
