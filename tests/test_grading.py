@@ -1,4 +1,4 @@
-"""Grading methods: the published scales and bands (numbers from standards-facts.md §3)."""
+"""Grading methods: the published scales and bands (numbers from the public sources)."""
 
 from __future__ import annotations
 
