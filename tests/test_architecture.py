@@ -149,7 +149,7 @@ def _cycle_report(g: nx.DiGraph, what: str) -> str:
         cycle = nx.find_cycle(g.subgraph(component))
         lines.append(f"import cycle between {what}: " + " -> ".join([a for a, _ in cycle] + [cycle[0][0]]))
         for a, b in cycle:
-            lines += [f"    {e}" for e in g.edges[a, b]["why"]]
+            lines += [f"    {e}" for e in dict.fromkeys(g.edges[a, b]["why"])]
     return "\n".join(lines)
 
 

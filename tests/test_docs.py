@@ -107,7 +107,8 @@ def test_broken_example_in_file_format_is_really_broken():
 
 ROOT = DOCS.parent
 #: Where a path named in the docs may live: the repository, the core package, a pack's package.
-PATH_BASES = [ROOT, ROOT / "src" / "dualprev_core", *sorted(p for p in (ROOT / "plugins").glob("*/src/*") if p.is_dir())]
+PATH_BASES = [ROOT, ROOT / "src", ROOT / "src" / "dualprev_core", *sorted((ROOT / "plugins").glob("*/src")),
+              *sorted(p for p in (ROOT / "plugins").glob("*/src/*") if p.is_dir())]
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 CODE_PATH = re.compile(r"`([A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)+\.(?:py|md|yaml|yml|json|csv|toml|jsonl))`")
 
@@ -145,8 +146,8 @@ def test_every_relative_link_resolves(doc):
 
 @pytest.mark.parametrize("doc", doc_files(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_file_path_named_exists(doc):
-    """Every `path/like/this.py` the docs name exists — in the repository, the core package
-    (``src/dualprev_core``) or a pack's package (``plugins/*/src/*``)."""
+    """Every `path/like/this.py` the docs name exists — in the repository, under ``src/`` or a
+    pack's ``src/``, in the core package (``src/dualprev_core``) or a pack's package."""
     missing = []
     for path in CODE_PATH.findall(doc.read_text(encoding="utf-8")):
         if not any((base / path).exists() for base in [doc.parent, *PATH_BASES]):

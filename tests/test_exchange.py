@@ -32,7 +32,7 @@ from dualprev_core.exchange.credit_code import ALPHABET
 from dualprev_core.loading.enterprise import load_enterprise
 from dualprev_core.model.levels import RiskLevel
 from dualprev_core.model.vocabulary import HiddenDangerGrade, InspectionResult
-from dualprev_core.packs.registry import load_packs
+from dualprev_core.packs.loader import load_packs
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANT = ROOT / "examples" / "chemical-plant.yaml"

@@ -19,7 +19,7 @@ from dualprev_core.hidden_dangers.ledger import CheckMissed, Ledger
 from dualprev_core.investigation import WorkCalendar, build_plan, schedule_of
 from dualprev_core.loading.enterprise import parse_enterprise, parse_frequency
 from dualprev_core.model.vocabulary import OwnerLevel
-from dualprev_core.packs.registry import InspectionTemplate, load_packs
+from dualprev_core.packs import InspectionTemplate, load_packs
 from dualprev_core.provenance import Citation
 
 CST = timezone(timedelta(hours=8))

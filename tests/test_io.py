@@ -251,7 +251,7 @@ def test_duplicate_keys_are_refused_not_silently_overwritten(tmp_path):
 
 
 def test_yaml_1_2_booleans_only_true_and_false():
-    from dualprev_core.loading.yaml_lines import load_yaml_with_lines
+    from dualprev_core.yaml_lines import load_yaml_with_lines
 
     data, *_ = load_yaml_with_lines("a: yes\nb: on\nc: true\nd: 1e-5\ne: 12\nf: 2026-11-30T08:00:00\n")
     assert data == {"a": "yes", "b": "on", "c": True, "d": 1e-05, "e": 12, "f": "2026-11-30T08:00:00"}

@@ -18,7 +18,7 @@ from dualprev_core.outputs.register_import import import_register
 from dualprev_core.outputs.source import source_from_files
 from dualprev_core.outputs.tables import checklist_table, ledger_table, major_risk_table, register_tables
 from dualprev_core.outputs.workbook import HEADER_ROW, write_tables
-from dualprev_core.packs.registry import load_packs
+from dualprev_core.packs.loader import load_packs
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "enterprise.yaml"
 

@@ -18,7 +18,7 @@ from dualprev_core.outputs.cards import post_cards
 from dualprev_core.outputs.html import cards_html, report_html
 from dualprev_core.outputs.map import layout_map, render_map_svg
 from dualprev_core.outputs.source import LOCAL_TIME, OutputSource, source_from_files
-from dualprev_core.packs.registry import load_packs
+from dualprev_core.packs.loader import load_packs
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "enterprise.yaml"
 

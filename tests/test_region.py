@@ -17,7 +17,7 @@ from dualprev_core.cli.app import cli
 from dualprev_core.errors import ValidationError
 from dualprev_core.exchange import build_submission, check_character, content_hash, events_head_hash
 from dualprev_core.loading.enterprise import load_enterprise
-from dualprev_core.packs.registry import load_packs
+from dualprev_core.packs.loader import load_packs
 from dualprev_core.region import (
     EvaluationConfig,
     assess_region,

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from store_support import BACKENDS, empty_store_url, raw_execute
 
 from dualprev_core.cli.app import cli
-from dualprev_core.packs.registry import load_packs
+from dualprev_core.packs.loader import load_packs
 from dualprev_core.store import (
     GENESIS,
     INSPECTION_RECORDED,

@@ -79,9 +79,9 @@ if TYPE_CHECKING:  # the names as type checkers and IDEs see them
         RiskPoint,
     )
     from dualprev_core.model.vocabulary import ControlKind, HiddenDangerGrade, InspectionResult, OwnerLevel
-    from dualprev_core.packs.hookspecs import hookimpl
     from dualprev_core.packs.calls import Packs
     from dualprev_core.packs.define import define_pack
+    from dualprev_core.packs.hookspecs import hookimpl
     from dualprev_core.packs.loader import load_packs
     from dualprev_core.packs.registry import EnterpriseLevel, PackManifest
     from dualprev_core.provenance import Citation

@@ -29,7 +29,7 @@ import attrs
 
 from dualprev_core.errors import DualprevError, Problem, ValidationError, suggest
 from dualprev_core.hidden_dangers.ledger import HiddenDanger
-from dualprev_core.loading.enterprise import parse_time
+from dualprev_core.model.values import parse_time
 from dualprev_core.model.vocabulary import InspectionResult
 from dualprev_core.rules import Match
 

@@ -37,9 +37,9 @@ from typing import Any, Final
 import attrs
 
 from dualprev_core.errors import DataFileError, InvalidInput, UnknownReference, suggest
-from dualprev_core.loading.yaml_lines import safe_load_fast
 from dualprev_core.model.vocabulary import HazardClass
 from dualprev_core.provenance import Citation
+from dualprev_core.yaml_lines import safe_load_fast
 
 __all__ = [
     "EDITIONS",

@@ -15,7 +15,7 @@ import click
 
 from dualprev_core._version import __version__
 
-__all__ = ["cli", "main", "COMMANDS"]
+__all__ = ["cli", "main", "COMMANDS", "LazyGroup", "load_command"]
 
 #: Command name -> ``"module:attribute"`` of its click command or group (``--help`` lists them sorted).
 COMMANDS: dict[str, str] = {

@@ -16,6 +16,9 @@ from dualprev_core.errors import DualprevError, ValidationError
 if TYPE_CHECKING:
     from dualprev_core.packs import Packs
 
+#: Shared by the command modules (the underscored helpers here are shared too, but internal to cli/).
+__all__ = ["open_state", "change_state"]
+
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 _LABELS = {
@@ -107,13 +110,13 @@ def _style(level: Any) -> str:
 # command is written once: state.enterprise, state.ledger, state.assessment(), state.head_hash.
 
 
-def _db_option(fn: F) -> F:
+def _db_option(fn: _F) -> _F:
     """``--db URL`` (default: the ``DUALPREV_DB`` environment variable)."""
     return click.option("--db", "db", envvar="DUALPREV_DB", metavar="URL",
                         help="the store: a file path, sqlite:///PATH or postgresql://… (default: $DUALPREV_DB)")(fn)
 
 
-def _enterprise_id_option(fn: F) -> F:
+def _enterprise_id_option(fn: _F) -> _F:
     return click.option("--enterprise-id", "-e", "enterprise_id", metavar="ID",
                         help="with --db: the enterprise (may be omitted when the store holds one)")(fn)
 

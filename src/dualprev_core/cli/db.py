@@ -11,7 +11,7 @@ import click
 
 from dualprev_core.cli.common import _close_later, _common, _db_option, _enterprise_id_option, _fail, _guard, _out, _packs
 
-__all__ = ["db_group"]
+__all__ = ["db_group", "db_init", "db_import", "db_import_ledger", "db_log", "db_diff", "db_export", "db_info", "db_snapshot", "db_verify", "db_versions"]
 
 
 def _store(db: str | None, *, create: bool = False) -> Any:

@@ -11,7 +11,7 @@ import click
 
 from dualprev_core.cli.common import _check_source, _db_option, _enterprise_id_option, _guard, _out, _rules_option, open_state
 
-__all__ = ["submission_cmd", "exchange_group"]
+__all__ = ["submission_cmd", "exchange_group", "exchange_schema_cmd", "exchange_codes_cmd", "exchange_validate_cmd"]
 
 
 def _write_json(data: Any, output: Path | None) -> None:

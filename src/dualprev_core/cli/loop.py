@@ -172,7 +172,7 @@ def hd_list(ledger: Path | None, db: str | None, enterprise_id: str | None, only
 def _at(value: str | None) -> datetime | None:
     if value is None:
         return None
-    from dualprev_core.loading.enterprise import parse_time
+    from dualprev_core.model.values import parse_time
 
     try:
         return parse_time(value)

@@ -14,9 +14,9 @@ import click
 
 from dualprev_core.cli.common import _check_source, _db_option, _enterprise_id_option, _fail, _guard, _packs, open_state
 
-__all__ = ["render_group", "export_group", "import_group"]
+__all__ = ["render_group", "export_group", "import_group", "render_map", "render_cards", "render_board", "render_report", "import_register_cmd"]
 
-F = TypeVar("F", bound=Callable[..., Any])
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 _MSG = {
     "zh": {"wrote": "已写出", "rows": "行", "pages": "页", "note": "注意"},
@@ -24,7 +24,7 @@ _MSG = {
 }
 
 
-def _source_options(fn: F) -> F:
+def _source_options(fn: _F) -> _F:
     fn = _enterprise_id_option(fn)
     fn = _db_option(fn)
     fn = click.option("--ledger", type=click.Path(path_type=Path), help="with FILE: hidden-danger event file (JSON lines) to draw the ledger from")(fn)
@@ -32,7 +32,7 @@ def _source_options(fn: F) -> F:
     return fn
 
 
-def _out_options(fn: F) -> F:
+def _out_options(fn: _F) -> _F:
     fn = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="message language")(fn)
     fn = click.option("-o", "--output", "output", type=click.Path(path_type=Path), required=True, help="output file; its suffix gives the format")(fn)
     return fn

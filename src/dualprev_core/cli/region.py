@@ -10,7 +10,7 @@ import click
 
 from dualprev_core.cli.common import _fail, _guard, _out
 
-__all__ = ["region_group"]
+__all__ = ["region_group", "ingest_cmd", "regions_cmd", "assess_cmd", "plan_cmd", "visit_cmd", "map_cmd"]
 
 
 def _at(text: str | None, name: str = "--at") -> datetime:
@@ -40,7 +40,7 @@ def _db_option(fn: Any) -> Any:
 
 
 def _industry_methods() -> dict[str, str]:
-    from dualprev_core.packs.registry import load_packs
+    from dualprev_core.packs.loader import load_packs
 
     return dict(load_packs().registry.industry_defaults)
 

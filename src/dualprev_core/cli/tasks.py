@@ -9,7 +9,7 @@ import click
 
 from dualprev_core.cli.common import _common, _fail, _guard, _out, _packs
 
-__all__: list[str] = []
+__all__ = ["tasks_group", "tasks_list"]
 
 _STATUS_STYLE = {"done": "green", "due": "yellow", "overdue": "bold red"}
 

@@ -537,7 +537,7 @@ def build_submission(
     except InvalidInput as exc:
         raise InvalidInput(f"enterprise.facts.{CREDIT_CODE_FACT}{f' in {e.source}' if e.source else ''}: {exc}") from None
     b = _Builder(assessment, cc, maps)
-    from dualprev_core.packs.registry import Packs
+    from dualprev_core.packs.calls import Packs
 
     packs: Packs = assessment.packs
     sections = packs.assess_enterprise(assessment)

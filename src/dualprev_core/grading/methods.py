@@ -13,7 +13,7 @@ from typing import Any
 
 from dualprev_core.errors import InvalidInput
 from dualprev_core.grading._base import BandVariant, Edge, Grading, GradingMethod, Parameter, variant_from_mapping
-from dualprev_core.loading.yaml_lines import safe_load_fast
+from dualprev_core.yaml_lines import safe_load_fast
 
 __all__ = ["LEC", "LSMatrix", "MES", "LookupMatrix", "core_methods", "load_variants"]
 

@@ -36,13 +36,13 @@ import attrs
 from dualprev_core.clock import ensure_aware
 from dualprev_core.errors import InvalidInput, UnknownReference, suggest
 from dualprev_core.investigation.schedule import Schedule, WorkCalendar, schedule_of
-from dualprev_core.loading.enterprise import parse_frequency
 from dualprev_core.model.records import Control, Enterprise, Frequency, Inspection, Post
+from dualprev_core.model.values import parse_frequency
 from dualprev_core.model.vocabulary import OwnerLevel, _Vocabulary
 from dualprev_core.provenance import Citation
 
 if TYPE_CHECKING:
-    from dualprev_core.packs.registry import Packs
+    from dualprev_core.packs.calls import Packs
 
 __all__ = [
     "TaskStatusKind",

@@ -1,7 +1,8 @@
-"""Reading files into the model: the enterprise file, its schema, YAML with line numbers.
+"""Reading files into the model: the enterprise file and its schema (YAML with line numbers is
+:mod:`dualprev_core.yaml_lines`, a lower layer that the taxonomies and grading data use too).
 
-The names below are imported on first use (PEP 562): :mod:`dualprev_core.loading.yaml_lines`,
-which every pack's data loading uses, must not pull in jsonschema.
+The names below are imported on first use (PEP 562), so importing a submodule does not pull in
+jsonschema.
 """
 
 from __future__ import annotations

@@ -156,7 +156,7 @@ def read_register(path: str | Path, *, packs: Any = None, enterprise_id: str | N
     :raises InvalidInput: the file is not a workbook.
     """
     if packs is None:
-        from dualprev_core.packs.registry import load_packs
+        from dualprev_core.packs.loader import load_packs
 
         packs = load_packs()
     rd = _Reader(Path(path))
@@ -603,7 +603,7 @@ def import_register(path: str | Path, *, packs: Any = None, enterprise_id: str |
     from dualprev_core.loading.enterprise import parse_enterprise, parse_path
 
     if packs is None:
-        from dualprev_core.packs.registry import load_packs
+        from dualprev_core.packs.loader import load_packs
 
         packs = load_packs()
     result = read_register(path, packs=packs, enterprise_id=enterprise_id)

@@ -152,7 +152,7 @@ def source_from_files(enterprise_file: str | Path, ledger_file: str | Path | Non
     from dualprev_core.loading.enterprise import load_enterprise
 
     if packs is None:
-        from dualprev_core.packs.registry import load_packs
+        from dualprev_core.packs.loader import load_packs
 
         packs = load_packs()
     enterprise = load_enterprise(enterprise_file, packs=packs)

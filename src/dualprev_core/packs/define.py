@@ -172,7 +172,7 @@ def _parsed(path: str, _mtime_ns: int, _size: int) -> RuleSet:
 
 @functools.cache
 def _yaml(path: Path) -> Any:
-    from dualprev_core.loading.yaml_lines import safe_load_fast
+    from dualprev_core.yaml_lines import safe_load_fast
 
     return safe_load_fast(path.read_text(encoding="utf-8"))
 

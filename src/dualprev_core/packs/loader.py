@@ -46,7 +46,7 @@ def _category_id(ref: str, edition: str) -> str:
 
 
 def _check_frequency(text: str) -> object:
-    from dualprev_core.loading.enterprise import parse_frequency
+    from dualprev_core.model.values import parse_frequency
 
     return parse_frequency(text)
 

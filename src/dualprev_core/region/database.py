@@ -29,7 +29,7 @@ from dualprev_core.errors import DualprevError, Problem
 from dualprev_core.exchange.fields import COLLECTIONS
 from dualprev_core.region.tree import Region, RegionTree
 
-__all__ = ["RegionDB", "IngestResult", "RegionDBError", "open_region_db"]
+__all__ = ["RegionDB", "IngestResult", "RegionDBError", "open_region_db", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION: Final = 1
 _DDL: Final = (

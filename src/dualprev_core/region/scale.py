@@ -28,10 +28,10 @@ from dualprev_core.errors import InvalidInput
 
 __all__ = ["map_batches", "batched", "evaluate_texts", "arrow_schema", "rows_to_table", "write_parquet"]
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
-def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+def batched(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
     """Consecutive lists of ``size`` items (the last may be shorter)."""
     it = iter(items)
     while chunk := list(itertools.islice(it, size)):

@@ -19,7 +19,6 @@ from typing import Any
 import yaml
 
 from dualprev_core.errors import Problem, ValidationError, suggest
-from dualprev_core.loading.yaml_lines import load_yaml_fast, load_yaml_with_lines
 from dualprev_core.provenance import Citation
 from dualprev_core.rules.doc_cache import cached_document, store_document
 from dualprev_core.rules.format import (
@@ -36,6 +35,7 @@ from dualprev_core.rules.format import (
     RuleSet,
     SilencePattern,
 )
+from dualprev_core.yaml_lines import load_yaml_fast, load_yaml_with_lines
 
 __all__ = ["parse_ruleset", "load_ruleset", "MAX_JOIN", "MAX_SAFE_INT"]
 

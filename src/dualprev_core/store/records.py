@@ -26,7 +26,7 @@ import attrs
 
 from dualprev_core.clock import ensure_aware
 from dualprev_core.errors import InvalidInput
-from dualprev_core.hidden_dangers.ledger import HiddenDangerEvent, event_from_dict
+from dualprev_core.hidden_dangers.ledger import LedgerEvent, event_from_dict
 from dualprev_core.model.records import Inspection
 from dualprev_core.model.vocabulary import InspectionResult
 
@@ -94,13 +94,13 @@ class StoredEvent:
         return {"stream": self.stream, "seq": self.seq, "kind": self.kind, "actor": self.actor, "at": self.at,
                 "recorded_at": self.recorded_at, "data": self.data, "prev_hash": self.prev_hash, "hash": self.hash}
 
-    def hidden_danger_event(self) -> HiddenDangerEvent:
-        """The hidden-danger event this stores (for ``hidden_danger.*`` kinds)."""
+    def hidden_danger_event(self) -> LedgerEvent:
+        """The ledger event this stores (for ``hidden_danger.*`` kinds: hidden-danger and investigation events)."""
         return event_from_dict(self.data, source=f"{self.stream} event {self.seq}")
 
 
-def hidden_danger_event(event: HiddenDangerEvent) -> NewEvent:
-    """The store event of a hidden-danger event (actor = its ``by``)."""
+def hidden_danger_event(event: LedgerEvent) -> NewEvent:
+    """The store event of a ledger event — hidden-danger or investigation record (actor = its ``by``)."""
     return NewEvent(kind=HIDDEN_DANGER_PREFIX + event.kind, data=event.to_dict(), actor=event.by, at=event.at)
 
 

@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from dualprev_core.errors import InvalidInput
-from dualprev_core.hidden_dangers.ledger import HiddenDangerEvent, Ledger
+from dualprev_core.hidden_dangers.ledger import Ledger, LedgerEvent
 from dualprev_core.model.records import Enterprise, Inspection
 from dualprev_core.store.records import MONITORING_ALARM, NewEvent, hidden_danger_event, inspection_event, inspection_to_dict
 
 if TYPE_CHECKING:
     from dualprev_core.assessment.assessment import Assessment, InspectionOutcome
-    from dualprev_core.packs.registry import Packs
+    from dualprev_core.packs.calls import Packs
     from dualprev_core.store.store import AppendResult, Store
 
 __all__ = ["EnterpriseState"]
@@ -105,7 +105,7 @@ class EnterpriseState:
         ``replay_inspections`` is false).  A ledger file that does not exist yet starts empty.
         """
         from dualprev_core.loading.enterprise import load_enterprise
-        from dualprev_core.packs.registry import load_packs
+        from dualprev_core.packs.loader import load_packs
         from dualprev_core.store.jsonl import read_ledger
 
         packs = packs if packs is not None else load_packs()
@@ -144,7 +144,7 @@ class EnterpriseState:
 
     # ------------------------------------------------------------ recording
 
-    def _on_event(self, event: HiddenDangerEvent) -> None:
+    def _on_event(self, event: LedgerEvent) -> None:
         self._pending.append(hidden_danger_event(event))
 
     def record_inspection(self, inspection: Inspection) -> InspectionOutcome:

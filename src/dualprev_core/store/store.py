@@ -35,11 +35,11 @@ from dualprev_core.store.register import Change, diff_summary, register_diff
 from dualprev_core.store.state import EnterpriseState
 
 if TYPE_CHECKING:
-    from dualprev_core.packs.registry import Packs
+    from dualprev_core.packs.calls import Packs
 
-__all__ = ["Store", "open_store", "AppendResult", "RegisterImport", "RegisterVersion", "default_actor", "SNAPSHOT_EVERY"]
+__all__ = ["Store", "open_store", "AppendResult", "RegisterImport", "RegisterVersion", "default_actor", "SNAPSHOT_EVERY", "SNAPSHOT_FORMAT", "DEFAULT_RETRIES"]
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 #: A snapshot is written with a commit once this many events were appended since the last one.
 SNAPSHOT_EVERY: Final = 500
@@ -281,8 +281,8 @@ class Store:
         state._committed(result.version, result.head_hash)
         return result
 
-    def update(self, enterprise_id: str | None, change: Callable[[EnterpriseState], T], *, packs: Packs | None = None,
-               retries: int = DEFAULT_RETRIES) -> tuple[T, AppendResult]:
+    def update(self, enterprise_id: str | None, change: Callable[[EnterpriseState], _T], *, packs: Packs | None = None,
+               retries: int = DEFAULT_RETRIES) -> tuple[_T, AppendResult]:
         """Load, apply ``change(state)``, commit; on a conflicting writer, re-load and re-apply.
 
         ``change`` must only depend on the state it is given (it may run more than once).
@@ -308,7 +308,7 @@ class Store:
         snapshot exists); checks the hash chain of what it reads against the stream's head.
         """
         from dualprev_core.loading.enterprise import parse_enterprise
-        from dualprev_core.packs.registry import load_packs
+        from dualprev_core.packs.loader import load_packs
 
         stream = self.resolve(enterprise_id)
         packs = packs if packs is not None else load_packs()
@@ -402,7 +402,7 @@ class Store:
         (``unchanged``).  The file is validated as ``dualprev assess`` would (with ``packs``).
         """
         from dualprev_core.loading.enterprise import _read_document, parse_enterprise
-        from dualprev_core.packs.registry import load_packs
+        from dualprev_core.packs.loader import load_packs
 
         packs = packs if packs is not None else load_packs()
         data, lines, src = _read_document(source)

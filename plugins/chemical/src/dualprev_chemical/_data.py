@@ -7,8 +7,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from dualprev_core.loading.yaml_lines import safe_load_fast
 from dualprev_core.provenance import Citation
+from dualprev_core.yaml_lines import safe_load_fast
 
 __all__ = ["data_file", "load", "citation"]
 

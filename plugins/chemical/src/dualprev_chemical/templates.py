@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from dualprev_core.loading.enterprise import parse_frequency
+from dualprev_core.model.values import parse_frequency
 from dualprev_core.model.vocabulary import OwnerLevel
 from dualprev_core.packs.registry import InspectionTemplate
 from dualprev_core.provenance import Citation

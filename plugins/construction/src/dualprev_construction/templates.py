@@ -11,11 +11,11 @@ from importlib import resources
 
 import attrs
 
-from dualprev_core.loading.enterprise import parse_frequency
-from dualprev_core.loading.yaml_lines import safe_load_fast
+from dualprev_core.model.values import parse_frequency
 from dualprev_core.model.vocabulary import OwnerLevel
 from dualprev_core.packs.registry import InspectionTemplate
 from dualprev_core.provenance import Citation
+from dualprev_core.yaml_lines import safe_load_fast
 
 __all__ = ["templates"]
 

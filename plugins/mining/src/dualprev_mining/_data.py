@@ -7,8 +7,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from dualprev_core.loading.yaml_lines import safe_load_fast
 from dualprev_core.packs import find_rule_files
+from dualprev_core.yaml_lines import safe_load_fast
 
 __all__ = ["DATA", "CRITERIA", "MONITORING_ENV", "load_data", "criterion_items"]
 
