@@ -19,7 +19,7 @@ from dualprev_core import hookimpl
 from dualprev_core.assessment.assessment import Assessment
 from dualprev_core.assessment.criteria import CriteriaSession, fact_filters
 from dualprev_core.assessment.facts import enterprise_facts
-from dualprev_core.packs.registry import PackManifest, load_packs
+from dualprev_core.packs import PackManifest, load_packs
 from dualprev_core.rules import load_ruleset
 from dualprev_core.strategies import enterprises, inspections_for
 
