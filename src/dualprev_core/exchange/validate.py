@@ -53,10 +53,7 @@ def _schema_problems(data: Any, maps: CodeMaps, source: str | None) -> list[Prob
     validator = Draft202012Validator(submission_schema(maps))
     problems = []
     for err in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
-        msg = err.message
-        if err.validator == "anyOf" and err.context:  # an optional field: say what the non-null branch wanted
-            msg = err.context[0].message + " (or null)"
-        problems.append(Problem(_path(err.absolute_path), msg, source))
+        problems.append(Problem(_path(err.absolute_path), err.message, source))
     return problems
 
 
