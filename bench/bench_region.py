@@ -207,7 +207,7 @@ def main() -> None:
             results.append(run(mode, n, args.templates, args.risks, args.batch, args.workers, Path(tmp) / f"{mode}.parquet"))
         print("running dask …", file=sys.stderr)
         t0 = time.perf_counter()
-        with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40) as cluster, \
+        with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40) as cluster, \
                 Client(cluster) as client:
             started = time.perf_counter() - t0
             client.run(me.warm, args.templates, args.risks)  # each worker builds its templates once, outside the timing (as the pool's fork inherits them)

@@ -71,7 +71,8 @@ def _dask(fn: Callable[..., list[Any]], batches: Iterable[Any], args: Sequence[A
     if scheduler:
         client = Client(scheduler, timeout="30s")
     else:
-        cluster = LocalCluster(n_workers=local_workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40)
+        # ":0": the scheduler's HTTP server on a free port (it starts even without a dashboard; 8787 may be taken)
+        cluster = LocalCluster(n_workers=local_workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40)
         client = Client(cluster)
     try:
         n = max(1, len(client.scheduler_info().get("workers", {})) or local_workers or 1)
