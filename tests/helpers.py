@@ -15,6 +15,8 @@ def close_all(a: Assessment) -> None:
             a.ledger.approve_plan(hd.id, plan={
                 "responsible_person": "厂长", "measures": ["更换"], "funds_amount": 1000, "funds_source": "安全费用",
                 "deadline": at + timedelta(days=3), "contingency_plan": "停用并设警戒",
+                "objectives": ["消除隐患"], "tasks": ["更换"], "materials": "备件已到", "organisation": "设备部",
+                "requirements": "按原设计恢复并验收", "safety_measures": "撤出人员、设置警戒",
             }, by="安全总监", at=at)
         a.ledger.start_rectifying(hd.id, by="维修工", at=at)
         a.ledger.rectify(hd.id, measures="已修复", by="维修工", at=at + timedelta(hours=1))

@@ -181,7 +181,7 @@ def test_a_packs_rules_apply_only_to_its_industry():
         assert hd.is_major is major, industry
 
 
-def test_a_criterion_with_nothing_to_open_on_is_reported(tmp_path):
+def test_a_criterion_with_no_control_opens_on_the_enterprise(tmp_path):
     import copy
 
     rule = (Path(__file__).parent / "data" / "test-standing.yaml").read_text(encoding="utf-8")
@@ -198,9 +198,17 @@ def test_a_criterion_with_nothing_to_open_on_is_reported(tmp_path):
     doc["enterprise"]["facts"] = {"principal_certified": False}
     a = Assessment(parse_enterprise(doc), packs=load_packs(load_entrypoints=False, extra=[make_test_pack(path)]), rules_engine="reference")
     a.evaluate_criteria(at=_T0)
-    assert not a.ledger.all()
-    ((match, why),) = a.unapplied
-    assert match.rule == "S-01" and "bound to no control" in why
+    # No control covers it: the hidden danger opens on the enterprise itself (issue: a management
+    # defect must be recordable), graded by the rule, its effect on levels stated.
+    (hd,) = a.ledger.all()
+    assert hd.control_id is None and hd.subject == f"enterprise:{doc['enterprise']['id']}" and hd.is_major
+    assert [c.criterion_id for c in hd.criteria] == ["S-01"] and not a.unapplied
+    from dualprev_core.assessment.report import hidden_danger_summary
+
+    assert "no risk's current level moves" in hidden_danger_summary(hd)["effect_on_levels"]
+    assert a.current_levels() == Assessment(parse_enterprise(doc)).current_levels()
+    a.evaluate_criteria(at=_T0)
+    assert len(a.ledger.all()) == 1  # idempotent
 
 
 def test_regrade_by_criteria_on_new_facts(engine):

@@ -22,20 +22,28 @@ from dualprev_core.hidden_dangers.ledger import (
     CheckMissed,
     Closed,
     CriterionRef,
+    Document,
     Escalated,
     FindingAdded,
     HiddenDangerEvent,
     HiddenDangerState,
     Ledger,
+    MajorHiddenDangerReport,
     MarkedOverdue,
     PlanApproved,
+    PostRectificationAssessed,
     ProductionResumed,
     ProductionSuspended,
     RectificationPlan,
     RectificationStarted,
     Rectified,
     Regraded,
+    RegulatorReviewed,
     Reported,
+    ReportSubmitted,
+    ResumptionApplied,
+    SupervisionListed,
+    SuspensionOrdered,
     Verified,
     event_from_dict,
     replay,
@@ -61,6 +69,13 @@ def full_plan(due: datetime, **overrides: Any) -> RectificationPlan:
         "funds_source": "safety budget",
         "deadline": due,
         "contingency_plan": "stop the mill and evacuate the dust zone",
+        # the rest of the six contents a major hidden danger's plan needs (16号令 第十五条)
+        "objectives": ("no dust-explosion hazard in the mill",),
+        "tasks": ("replace the vent", "clean the ducts"),
+        "materials": "vent panel in stock",
+        "organisation": "设备部",
+        "requirements": "per GB 15577, accepted by the safety department",
+        "safety_measures": "people withdrawn from the dust zone, warning signs posted",
     }
     fields.update(overrides)
     return RectificationPlan(**fields)
@@ -478,6 +493,16 @@ def one_of_each_kind() -> list[Any]:
         Escalated(**common, escalated_to=REGULATOR),
         ProductionSuspended(**common),
         ProductionResumed(**common),
+        ReportSubmitted(**common, recipient="regulator", report=MajorHiddenDangerReport(
+            current_state="泄爆片缺失", cause="检修后未复装", harm="粉尘爆炸可致群死群伤", difficulty="需停产更换")),
+        SupervisionListed(**common, authority="某市应急管理局", document=Document(title="重大事故隐患挂牌督办通知书", number="督〔2024〕1号"),
+                          deadline=T0 + timedelta(days=30)),
+        SuspensionOrdered(**common, scope="full: 除尘系统及磨粉车间", document=Document(title="责令停产停业整改指令书")),
+        PostRectificationAssessed(**common, assessor="agency", passed=True, conclusion="符合安全生产条件",
+                                  document=Document(title="治理情况评价报告"), agency="某安全评价有限公司", qualification="APJ-(苏)-001"),
+        ResumptionApplied(**common, document=Document(title="恢复生产申请", issued_by="某企业")),
+        RegulatorReviewed(**common, passed=True, document=Document(title="复产审查意见", date="2024-05-20")),
+        Regraded(**common, grade=HiddenDangerGrade.MAJOR, basis="expert"),
         CheckMissed(task_id="I-2H", by="system", at=at, why="无排查记录", window_start=T0 - timedelta(hours=2),
                     due_at=T0, done=0, required=1, escalated_to="team"),
     ]
@@ -505,7 +530,7 @@ def test_event_from_dict_names_field_and_value() -> None:
     with pytest.raises(ValidationError, match="did you mean 'reported'"):
         event_from_dict({**d, "kind": "reportd"})
     missing = {k: v for k, v in d.items() if k != "control_id"}
-    with pytest.raises(ValidationError, match="'control_id' is required"):
+    with pytest.raises(ValidationError, match="exactly one of 'control_id'.*'subject'"):
         event_from_dict(missing)
     with pytest.raises(ValidationError, match=r"plan.*funds_amount"):
         event_from_dict({**one_of_each_kind()[4].to_dict(), "plan": {"funds_amount": "lots"}})

@@ -38,7 +38,7 @@ from dualprev_core.graph import RiskGraph, area_chains
 from dualprev_core.hidden_dangers.ledger import SYSTEM_ACTOR, HiddenDanger, HiddenDangerEvent, Ledger, LedgerEvent
 from dualprev_core.model.levels import RiskLevel
 from dualprev_core.model.records import Area, Control, Enterprise, Inspection, Risk
-from dualprev_core.model.vocabulary import HiddenDangerGrade, InspectionResult
+from dualprev_core.model.vocabulary import HiddenDangerGrade, InspectionResult, OwnerLevel
 from dualprev_core.packs import Packs, load_packs
 from dualprev_core.packs.builtin import HIGHEST_CURRENT, highest_current_level
 from dualprev_core.packs.registry import EnterpriseLevel
@@ -438,6 +438,51 @@ class Assessment:
                                       deadline=at + timedelta(days=DEFAULT_RECTIFICATION_DAYS["major"]), why=f"criterion matched: {ref.criterion_id}")
         return self._grade(hd, at)
 
+    def _subject_of(self, match: Any, alias: str) -> str:
+        for kind in ("risk_point", "area", "enterprise"):
+            b = next((b for b in match.bindings if b.type == kind and (b.alias == alias or not alias)), None)
+            if b is not None:
+                return f"{kind}:{b.key}"
+        return f"enterprise:{self.enterprise.id}"
+
+    def open_hidden_danger_on(
+        self,
+        subject: str,
+        *,
+        source: str,
+        at: datetime,
+        description: str,
+        finding: InspectionResult = InspectionResult.FAILED,
+        major_by: Any = None,
+        owner_level: OwnerLevel = OwnerLevel.COMPANY,
+        by: str = SYSTEM_ACTOR,
+    ) -> HiddenDanger:
+        """Open a hidden danger no control covers — a management defect, an area-wide condition — on
+        ``subject`` (``area:<id>``, ``risk_point:<id>`` or ``enterprise:<id>``), and grade it.
+
+        It degrades no control, so no risk's current level moves; it is listed among the open hidden
+        dangers of the enterprise (and of its area).  See :func:`~dualprev_core.assessment.report.hidden_danger_effect`.
+
+        :raises UnknownReference: the subject names no area, risk point or enterprise of this file.
+        """
+        from dualprev_core.assessment.criteria import criterion_ref
+
+        kind, _, ident = subject.partition(":")
+        pools = {"area": {a.id for a in self.enterprise.areas}, "risk_point": {r.id for r in self.enterprise.risk_points},
+                 "enterprise": {self.enterprise.id}}
+        if kind not in pools or ident not in pools[kind]:
+            raise UnknownReference(f"'subject' {subject!r} is not area:<id>, risk_point:<id> or enterprise:<id> of {self.enterprise.id}"
+                                   + (suggest(ident, pools[kind]) if kind in pools else ""))
+        risks = [r.id for r in self.enterprise.risks if (kind == "area" and ident in self._area_chain[r.area])
+                 or (kind == "risk_point" and r.risk_point == ident)]
+        hd = self.ledger.report(subject=subject, finding=finding, source=source, description=description, owner_level=owner_level,
+                                risk_ids=risks, by=by, at=at)
+        if major_by is not None:
+            ref = criterion_ref(major_by, self.criteria.versions if self.criteria else {})
+            return self.ledger.assess(hd.id, grade=HiddenDangerGrade.MAJOR, criteria=[ref], by=by, at=at,
+                                      deadline=at + timedelta(days=DEFAULT_RECTIFICATION_DAYS["major"]), why=f"criterion matched: {ref.criterion_id}")
+        return self._grade(hd, at)
+
     def evaluate_criteria(self, at: datetime | None = None) -> list[Any]:
         """Act on what the installed rule files say about the standing facts.
 
@@ -458,17 +503,22 @@ class Assessment:
                     continue
                 value = o.value if isinstance(o.value, Mapping) else {}
                 alias = str(value.get("on", ""))
+                major = m if str(value.get("grade", "")).lower() == "major" else None
+                finding = InspectionResult.parse(value.get("finding", "failed"))
+                text = outcome_text(value) or f"{m.rule} ({m.citation})"
                 b = next((b for b in m.bindings if b.alias == alias and b.type == "control"), None)
                 if b is None or b.key not in self._controls:
-                    self.unapplied.append((m, f"open_hidden_danger 'on: {alias}' is bound to no control of this enterprise; "
-                                              "record a control covering it (see the pack's docs)"))
+                    # No control covers it (a management defect, an area-wide condition): open it on
+                    # the area, risk point or enterprise the rule is bound to, else the enterprise.
+                    subject = self._subject_of(m, alias)
+                    source = f"criterion:{m.rule}:{subject}"
+                    if source not in self._recorded_sources:
+                        self.open_hidden_danger_on(subject, source=source, at=when, description=text, major_by=major, finding=finding)
                     continue
                 source = f"criterion:{m.rule}:{b.key}"
                 if source in self._recorded_sources:
                     continue
-                major = m if str(value.get("grade", "")).lower() == "major" else None
-                self.open_hidden_danger(b.key, source=source, at=when, description=outcome_text(value) or f"{m.rule} ({m.citation})",
-                                        major_by=major, finding=InspectionResult.parse(value.get("finding", "failed")))
+                self.open_hidden_danger(b.key, source=source, at=when, description=text, major_by=major, finding=finding)
         return matches
 
     def matching_criteria(self, hd: HiddenDanger) -> list[Any]:
@@ -590,14 +640,15 @@ class Assessment:
 class HiddenDangerFacts(Mapping[str, Any]):
     """The facts of one hidden danger for the packs' grading hook, built on access.
 
-    Keys: ``id``, ``finding``, ``inspection_facts``, ``source``, ``control`` (the control's
-    record as a mapping), ``risks`` (a sequence of the mitigated risks' records as mappings,
+    Keys: ``id``, ``subject`` (``area:<id>`` … for a hidden danger no control covers, else
+    ``None``), ``finding``, ``inspection_facts``, ``source``, ``control`` (the control's
+    record as a mapping; empty without a control), ``risks`` (a sequence of the mitigated risks' records as mappings,
     each with its ``current_level``) and ``areas`` (the areas of those risks and their
     ancestors, sorted).  Each value is computed the first time it is read; :meth:`to_dict`
     gives plain data (for JSON).
     """
 
-    _KEYS = ("id", "finding", "inspection_facts", "source", "control", "risks", "areas")
+    _KEYS = ("id", "subject", "finding", "inspection_facts", "source", "control", "risks", "areas")
 
     def __init__(self, assessment: Assessment, hd: HiddenDanger) -> None:
         self._a = assessment
@@ -610,9 +661,13 @@ class HiddenDangerFacts(Mapping[str, Any]):
         if key not in self._KEYS:
             raise KeyError(key)
         a, hd = self._a, self._hd
-        c = a._controls.get(hd.control_id)  # noqa: SLF001 - the assessment's own table
+        c = a._controls.get(hd.control_id) if hd.control_id is not None else None  # noqa: SLF001 - the assessment's own table
+        # a hidden danger no control covers judges the risks in its subject's scope
+        risk_ids = c.mitigates if c else hd.risk_ids
         if key == "id":
             value: Any = hd.id
+        elif key == "subject":
+            value = hd.subject
         elif key == "finding":
             value = hd.finding.key
         elif key == "inspection_facts":
@@ -620,11 +675,11 @@ class HiddenDangerFacts(Mapping[str, Any]):
         elif key == "source":
             value = hd.source
         elif key == "control":
-            value = attrs.asdict(c, recurse=True) if c else {"id": hd.control_id}
+            value = attrs.asdict(c, recurse=True) if c else ({"id": hd.control_id} if hd.control_id else {})
         elif key == "risks":
-            value = _RiskFacts(a, tuple(r for r in (c.mitigates if c else ()) if r in a._risks))  # noqa: SLF001
+            value = _RiskFacts(a, tuple(r for r in risk_ids if r in a._risks))  # noqa: SLF001
         else:
-            areas = {a._risks[r].area for r in (c.mitigates if c else ()) if r in a._risks}  # noqa: SLF001
+            areas = {a._risks[r].area for r in risk_ids if r in a._risks}  # noqa: SLF001
             value = sorted({x for area in areas for x in a.area_chain(area)})
         self._done[key] = value
         return value

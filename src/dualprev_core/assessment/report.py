@@ -8,7 +8,20 @@ from dualprev_core.assessment.assessment import Assessment
 from dualprev_core.hidden_dangers.ledger import HiddenDanger
 from dualprev_core.model.records import Control
 
-__all__ = ["assessment_report", "hidden_danger_summary", "control_record"]
+__all__ = ["assessment_report", "hidden_danger_summary", "hidden_danger_effect", "control_record"]
+
+
+def hidden_danger_effect(hd: HiddenDanger) -> str:
+    """How a hidden danger moves levels, in words (every hidden danger states it)."""
+    if hd.control_id is not None:
+        return (f"degrades control {hd.control_id}: the risks it mitigates are re-levelled by their method or the "
+                "escalation policy while it is open")
+    scope = hd.subject or ""
+    kind = scope.partition(":")[0]
+    where = {"area": "the area's", "risk_point": "the risk point's area's", "enterprise": "the enterprise's"}.get(kind, "the")
+    risks = f" (risks in scope: {', '.join(hd.risk_ids)})" if hd.risk_ids else ""
+    return (f"on {scope}, no control covers it: no risk's current level moves{risks}; it counts among {where} open "
+            "hidden dangers and in the enterprise's hidden-danger statistics")
 
 
 def hidden_danger_summary(hd: HiddenDanger) -> dict[str, Any]:
@@ -16,6 +29,8 @@ def hidden_danger_summary(hd: HiddenDanger) -> dict[str, Any]:
     return {
         "id": hd.id,
         "control": hd.control_id,
+        "subject": hd.subject,
+        "effect_on_levels": hidden_danger_effect(hd),
         "state": hd.state.key,
         "grade": hd.grade.key if hd.grade else None,
         "finding": hd.finding.key,
@@ -28,6 +43,16 @@ def hidden_danger_summary(hd: HiddenDanger) -> dict[str, Any]:
         "suspended": hd.suspended,
         "source": hd.source,
         "description": hd.description,
+        "grade_basis": hd.grade_basis,
+        "judgements": [{"basis": j.basis, "by": j.by, "why": j.why, "at": j.at.isoformat()} for j in hd.judgements],
+        "plan": hd.plan.to_dict() if hd.plan else None,
+        "report": hd.report.to_dict() if hd.report else None,
+        "reported_to": list(hd.reported_to),
+        "report_due": hd.report_due,
+        "supervision": hd.supervision.key if hd.supervision else None,
+        "supervision_authority": hd.supervision_authority,
+        "suspension_ordered": hd.suspension_ordered,
+        "review_late": hd.review_late,
     }
 
 

@@ -130,12 +130,13 @@ def inspect_cmd(enterprise: Path | None, inspections_file: Path | None, ledger: 
         click.echo(f"{state.store.display}#{state.enterprise_id}: version {state.version}, head {state.head_hash}")
 
 
-_ACTIONS = ("assess", "regrade", "approve-plan", "start", "rectify", "verify", "close", "suspend", "resume")
+_ACTIONS = ("assess", "regrade", "approve-plan", "start", "rectify", "verify", "close", "suspend", "resume",
+            "report", "supervise", "order-suspension", "assess-remediation", "apply-resume", "review")
 
 
 @click.group("hidden-dangers")
 def hd_group() -> None:
-    """The hidden-danger ledger: list, transition (with the loop's guards), check overdue."""
+    """The hidden-danger ledger: list, open, transition (with the loop's guards), render, check overdue."""
 
 
 @hd_group.command("list")
@@ -164,7 +165,7 @@ def hd_list(ledger: Path | None, db: str | None, enterprise_id: str | None, only
     t = Table("ID", L["control"], L["grade"], L["state"], "deadline", "flags", title=L["hidden_dangers"])
     for h in hds:
         flags = ", ".join(x for x in ("overdue → " + str(h.escalated_to) if h.overdue else "", "停产" if h.suspended else "") if x)
-        t.add_row(h.id, h.control_id, h.grade.label(lang) if h.grade else "—", h.state.label(lang),
+        t.add_row(h.id, h.control_id or h.subject or "—", h.grade.label(lang) if h.grade else "—", h.state.label(lang),
                   h.deadline.isoformat(timespec="minutes") if h.deadline else "—", flags)
     Console().print(t)
 
@@ -180,55 +181,115 @@ def _at(value: str | None) -> datetime | None:
         raise InvalidInput(f"--at: {exc}") from None
 
 
+def _read_mapping(path: Path, what: str) -> Any:
+    import yaml
+
+    if not path.exists():
+        _fail(f"{path}: file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        _fail(f"{path}: cannot read {what}: {exc}")
+    if not isinstance(data, dict):
+        _fail(f"{path}: {what} must be a mapping (got {type(data).__name__})")
+    return data
+
+
+def _document(title: str | None, number: str, issuer: str, date: str, uri: str, action: str) -> dict[str, str]:
+    if not title:
+        _fail(f"{action} needs --doc-title (the document: e.g. 督办通知书, 评估报告, 恢复生产申请, 审查意见); "
+              "--doc-number, --doc-issuer, --doc-date and --doc-uri add its details")
+    return {"title": str(title), "number": number, "issued_by": issuer, "date": date, "uri": uri}
+
+
 @hd_group.command("transition")
 @click.option("--ledger", type=click.Path(path_type=Path), help="hidden-danger event file (JSON lines), rewritten on success")
 @_db_option
 @click.argument("hd_id")
 @click.argument("action", type=click.Choice(_ACTIONS))
-@click.option("--by", required=True, help="who does it")
+@click.option("--by", required=True, help="who does it (for regrade --basis expert|regulator: who judged)")
 @click.option("--why", default="", help="the reason")
 @click.option("--at", "at_text", help="when (ISO 8601; default now)")
-@click.option("--grade", type=click.Choice(["general", "major"]), help="assess: the grade")
-@click.option("--deadline", help="assess: rectification deadline (ISO 8601)")
+@click.option("--grade", type=click.Choice(["general", "major"]), help="assess/regrade: the grade")
+@click.option("--basis", type=click.Choice(["criterion", "expert", "regulator"]), default="criterion", show_default=True,
+              help="regrade: an installed criterion (judged on --enterprise), or an expert's or the regulator's judgement")
+@click.option("--deadline", help="assess/supervise: rectification deadline (ISO 8601)")
 @click.option("--measures", multiple=True, help="rectify: measures taken (repeatable)")
-@click.option("--passed/--failed", default=None, help="verify: the verification result")
-@click.option("--plan", "plan_file", type=click.Path(path_type=Path), help="approve-plan: YAML/JSON with the five implementations")
-@click.option("--enterprise", "-e", "enterprise", help="with --ledger: the enterprise FILE regrade judges; with --db: the enterprise ID")
+@click.option("--passed/--failed", default=None, help="verify/assess-remediation/review: the result")
+@click.option("--plan", "plan_file", type=click.Path(path_type=Path), help="approve-plan: YAML/JSON plan (五落实; a major one the six contents of 16号令)")
+@click.option("--report", "report_file", type=click.Path(path_type=Path), help="report: YAML/JSON with current_state, cause, harm, difficulty")
+@click.option("--to", "recipient", type=click.Choice(["regulator", "workers_congress"]), default="regulator", show_default=True, help="report: recipient")
+@click.option("--enterprise", "-e", "enterprise", help="regrade --basis criterion: with --ledger the enterprise FILE the criteria judge; with --db the enterprise ID")
+@click.option("--authority", help="supervise: the supervising authority")
+@click.option("--scope", help="order-suspension: full or partial, and what")
+@click.option("--assessor", type=click.Choice(["own", "agency"]), help="assess-remediation: the unit's own experts or a qualified agency")
+@click.option("--agency", default="", help="assess-remediation --assessor agency: the agency")
+@click.option("--qualification", default="", help="assess-remediation --assessor agency: its qualification (资质)")
+@click.option("--expert", "experts", multiple=True, help="assess-remediation --assessor own: a technical staff member or expert (repeatable)")
+@click.option("--conclusion", default="", help="assess-remediation: the conclusion")
+@click.option("--doc-title", help="supervise/order-suspension/assess-remediation/apply-resume/review: the document's title")
+@click.option("--doc-number", default="", help="the document's number (文号)")
+@click.option("--doc-issuer", default="", help="who issued the document")
+@click.option("--doc-date", default="", help="the document's date")
+@click.option("--doc-uri", default="", help="where the document is kept")
 @_common
 @_guard
 def hd_transition(ledger: Path | None, db: str | None, hd_id: str, action: str, by: str, why: str, at_text: str | None, grade: str | None,
-                  deadline: str | None, measures: tuple[str, ...], passed: bool | None, plan_file: Path | None, enterprise: str | None,
-                  as_json: bool, lang: str) -> None:
+                  basis: str, deadline: str | None, measures: tuple[str, ...], passed: bool | None, plan_file: Path | None,
+                  report_file: Path | None, recipient: str, enterprise: str | None, authority: str | None, scope: str | None,
+                  assessor: str | None, agency: str, qualification: str, experts: tuple[str, ...], conclusion: str, doc_title: str | None,
+                  doc_number: str, doc_issuer: str, doc_date: str, doc_uri: str, as_json: bool, lang: str) -> None:
     """Apply one transition; a guard's refusal exits 2 with its reason and changes nothing."""
-    import yaml
-
     from dualprev_core.assessment.report import hidden_danger_summary
 
     _ledger_or_db(ledger, db)
     at = _at(at_text)
+    # Check the options before touching the ledger, so a usage mistake changes nothing.
     if action == "assess" and grade is None:
         _fail("assess needs --grade")
-    if action == "regrade" and enterprise is None and ledger is not None:
-        _fail("regrade needs --enterprise FILE: a hidden danger becomes major only by a criterion of an installed pack, "
-              "judged on the enterprise's present facts")
+    if action == "regrade" and basis == "criterion" and enterprise is None and ledger is not None:
+        _fail("regrade needs --enterprise FILE: a hidden danger becomes major by a criterion of an installed pack, judged on the "
+              "enterprise's present facts — or on a judgement: --basis expert|regulator --by WHO --why TEXT")
     if action == "approve-plan" and plan_file is None:
-        _fail("approve-plan needs --plan FILE with the five implementations (responsible_person, measures, funds_amount/funds_source, deadline, contingency_plan)")
-    if action == "verify" and passed is None:
-        _fail("verify needs --passed or --failed")
-    plan: Any = None
-    if plan_file is not None:
-        try:
-            plan = yaml.safe_load(plan_file.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            _fail(f"{plan_file}: cannot read plan: {exc}")
+        _fail("approve-plan needs --plan FILE with the five implementations (responsible_person, measures, funds_amount/funds_source, "
+              "deadline, contingency_plan); a major one also objectives, tasks, materials, organisation, requirements, safety_measures")
+    if action == "report" and report_file is None:
+        _fail("report needs --report FILE with current_state, cause, harm, difficulty (总局令第16号 第十四条)")
+    if action == "supervise" and not authority:
+        _fail("supervise needs --authority (the supervising authority)")
+    if action == "order-suspension" and not scope:
+        _fail("order-suspension needs --scope (full or partial, and what)")
+    if action == "assess-remediation" and assessor is None:
+        _fail("assess-remediation needs --assessor own|agency")
+    if action in ("verify", "assess-remediation", "review") and passed is None:
+        _fail(f"{action} needs --passed or --failed")
+    document = (_document(doc_title, doc_number, doc_issuer, doc_date, doc_uri, action)
+                if action in ("supervise", "order-suspension", "assess-remediation", "apply-resume", "review") else None)
+    plan = _read_mapping(plan_file, "plan") if plan_file is not None else None
+    report = _read_mapping(report_file, "report") if report_file is not None else None
 
-    def apply(led: Any, regrade: Any) -> Any:
+    def apply(led: Any, regrade: Any) -> Any:  # noqa: C901 - one branch per action
         if action == "assess":
             return led.assess(hd_id, grade=grade, by=by, why=why, at=at, deadline=_at(deadline))
         if action == "regrade":
+            if basis != "criterion":
+                return led.regrade(hd_id, grade=grade or "major", basis=basis, by=by, why=why, at=at)
             return regrade().regrade_by_criteria(hd_id, by=by, why=why, at=at)
         if action == "approve-plan":
             return led.approve_plan(hd_id, plan=plan, by=by, why=why, at=at)
+        if action == "report":
+            return led.submit_report(hd_id, report=report, recipient=recipient, by=by, why=why, at=at)
+        if action == "supervise":
+            return led.list_supervision(hd_id, authority=str(authority), document=document, deadline=_at(deadline), by=by, why=why, at=at)
+        if action == "order-suspension":
+            return led.order_suspension(hd_id, scope=str(scope), document=document, by=by, why=why, at=at)
+        if action == "assess-remediation":
+            return led.assess_remediation(hd_id, assessor=str(assessor), passed=bool(passed), conclusion=conclusion, document=document,
+                                          agency=agency, qualification=qualification, experts=experts, by=by, why=why, at=at)
+        if action == "apply-resume":
+            return led.apply_to_resume(hd_id, document=document, by=by, why=why, at=at)
+        if action == "review":
+            return led.review_resumption(hd_id, passed=bool(passed), document=document, by=by, why=why, at=at)
         if action == "start":
             return led.start_rectifying(hd_id, by=by, why=why, at=at)
         if action == "rectify":
@@ -245,12 +306,46 @@ def hd_transition(ledger: Path | None, db: str | None, hd_id: str, action: str, 
     if ledger is not None:
         hd = _change_ledger(ledger, lambda led: apply(led, lambda: _assessment(Path(str(enterprise)), led, replay=False, rule_files=())))
     else:
-        hd, state = change_state(lambda st: apply(st.ledger, st.assessment), db=db, enterprise_id=enterprise)
+        hd, state = change_state(lambda st: apply(st.ledger, lambda: st.assessment), db=db, enterprise_id=enterprise)
         head = f"; {state.store.display}#{state.enterprise_id} version {state.version}, head {state.head_hash}"
     if as_json:
         _out(hidden_danger_summary(hd))
     else:
-        click.echo(f"{hd.id}: {hd.state.label(lang)}" + (f" ({hd.grade.label(lang)})" if hd.grade else "") + head)
+        extra = f", {hd.supervision.label(lang)}" if hd.supervision else ""
+        click.echo(f"{hd.id}: {hd.state.label(lang)}" + (f" ({hd.grade.label(lang)}{extra})" if hd.grade else "") + head)
+
+
+@hd_group.command("open")
+@click.option("--ledger", type=click.Path(path_type=Path), required=True, help="hidden-danger event file (JSON lines), created or rewritten")
+@click.option("--enterprise", "-e", "enterprise", type=click.Path(path_type=Path), required=True, help="the enterprise file (to check the subject and grade it)")
+@click.option("--subject", required=True, help="what no control covers: area:<id>, risk_point:<id> or enterprise:<id>")
+@click.option("--finding", type=click.Choice(["weakened", "failed", "missing"]), default="failed", show_default=True)
+@click.option("--description", required=True, help="what is wrong (e.g. a management defect, an area-wide condition)")
+@click.option("--source", default="manual", show_default=True, help="where it was found, e.g. inspection:<id>")
+@click.option("--owner-level", type=click.Choice(["post", "team", "workshop", "company"]), default="company", show_default=True)
+@click.option("--by", required=True)
+@click.option("--at", "at_text", help="when (ISO 8601; default now)")
+@_common
+@_guard
+def hd_open(ledger: Path, enterprise: Path, subject: str, finding: str, description: str, source: str, owner_level: str, by: str,
+            at_text: str | None, as_json: bool, lang: str) -> None:
+    """Record a hidden danger no control covers, on an area, a risk point or the enterprise, graded by the installed criteria."""
+    from dualprev_core.assessment.report import hidden_danger_summary
+    from dualprev_core.clock import SystemClock
+    from dualprev_core.model.vocabulary import InspectionResult, OwnerLevel
+    from dualprev_core.store import ledger_lock, write_ledger
+
+    with ledger_lock(ledger):
+        led = _load_ledger(ledger)
+        a = _assessment(enterprise, led, replay=False)
+        hd = a.open_hidden_danger_on(subject, source=source, at=_at(at_text) or SystemClock().now(), description=description,
+                                     finding=InspectionResult.parse(finding), owner_level=OwnerLevel.parse(owner_level), by=by)
+        write_ledger(led, ledger)
+    data = hidden_danger_summary(hd)
+    if as_json:
+        _out(data)
+    else:
+        click.echo(f"{hd.id}: {hd.state.label(lang)} ({hd.grade.label(lang) if hd.grade else '—'}) — {data['effect_on_levels']}")
 
 
 @hd_group.command("check-overdue")

@@ -45,6 +45,21 @@ __all__ = [
     "Escalated",
     "ProductionSuspended",
     "ProductionResumed",
+    "PLAN_CONTENTS",
+    "REPORT_CONTENTS",
+    "GRADE_BASES",
+    "REPORT_RECIPIENTS",
+    "ASSESSORS",
+    "SUBJECT_KINDS",
+    "MajorHiddenDangerReport",
+    "Document",
+    "plan_lacks_for_major",
+    "ReportSubmitted",
+    "SupervisionListed",
+    "SuspensionOrdered",
+    "PostRectificationAssessed",
+    "ResumptionApplied",
+    "RegulatorReviewed",
     "InvestigationEvent",
     "CheckMissed",
     "LedgerEvent",
@@ -164,6 +179,46 @@ def _v_escalation(inst: object, a: attrs.Attribute[Any], value: object) -> None:
         )
 
 
+#: What a hidden danger no control covers can be opened on.
+SUBJECT_KINDS: Final = ("area", "risk_point", "enterprise")
+
+
+def _v_opt_subject(inst: object, a: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    kind, sep, ident = str(value).partition(":") if isinstance(value, str) else ("", "", "")
+    if not sep or kind not in SUBJECT_KINDS or not ident.strip():
+        raise InvalidInput(f"'{a.name}' must be area:<id>, risk_point:<id> or enterprise:<id> (got {value!r})")
+
+
+#: On what a grade rests: an installed criterion, or an expert's or the regulator's judgement.
+GRADE_BASES: Final = ("criterion", "expert", "regulator")
+
+
+def _v_basis(inst: object, a: attrs.Attribute[Any], value: object) -> None:
+    if value not in GRADE_BASES:
+        raise InvalidInput(f"'{a.name}' must be one of {', '.join(GRADE_BASES)} (got {value!r}){suggest(str(value), GRADE_BASES)}")
+
+
+#: Who a major hidden danger's report goes to (总局令第16号 第十四条; 安全生产法 2021 第四十一条).
+REPORT_RECIPIENTS: Final = ("regulator", "workers_congress")
+
+
+def _v_recipient(inst: object, a: attrs.Attribute[Any], value: object) -> None:
+    if value not in REPORT_RECIPIENTS:
+        raise InvalidInput(f"'{a.name}' must be one of {', '.join(REPORT_RECIPIENTS)} (got {value!r}){suggest(str(value), REPORT_RECIPIENTS)}")
+
+
+#: Who assesses a supervised hidden danger after its remediation (总局令第16号 第十八条).
+ASSESSORS: Final = ("own", "agency")
+
+
+def _v_assessor(inst: object, a: attrs.Attribute[Any], value: object) -> None:
+    if value not in ASSESSORS:
+        raise InvalidInput(f"'{a.name}' must be own (the unit's technical staff and experts) or agency (a qualified "
+                           f"safety assessment agency) (got {value!r}){suggest(str(value), ASSESSORS)}")
+
+
 def _id_field() -> Any:
     return attrs.field(converter=_to_strip, validator=_v_id)
 
@@ -271,19 +326,48 @@ FIVE_IMPLEMENTATIONS: Final = (
 )
 
 
+#: The six contents of a major hidden danger's remediation plan (治理方案), 总局令第16号 第十五条, in
+#: order, with the plan fields each needs.
+PLAN_CONTENTS: Final = (
+    ("objectives_and_tasks", "治理的目标和任务", ("objectives", "tasks")),
+    ("methods_and_measures", "采取的方法和措施", ("measures",)),
+    ("funds_and_materials", "经费和物资的落实", ("funds", "materials")),
+    ("organisation_and_people", "负责治理的机构和人员", ("organisation", "responsible_person")),
+    ("time_limit_and_requirements", "治理的时限和要求", ("deadline", "requirements")),
+    ("safety_measures_and_emergency_plan", "安全措施和应急预案", ("safety_measures", "contingency_plan")),
+)
+
+# Fields added for the 16号令 plan: written to JSON only when set, so a five-implementation plan
+# keeps its original shape.
+_MAJOR_PLAN_FIELDS: Final = ("objectives", "tasks", "methods", "materials", "organisation", "people", "requirements",
+                             "safety_measures")
+
+
 @attrs.frozen(kw_only=True)
 class RectificationPlan:
-    """A rectification plan with the five implementations (五落实).
+    """A rectification plan (整改方案 / 治理方案).
 
-    Any item may be empty here (a draft); :meth:`missing` lists what is lacking and the
-    guards refuse to approve a plan that lacks any of the five.
+    A general hidden danger's plan needs the five implementations (五落实: responsible person,
+    measures, funds, time limit, contingency plan; :meth:`missing`).  A major hidden danger's plan
+    (治理方案) needs the six contents of 总局令第16号 第十五条 (:meth:`missing_for_major`), which include
+    the five.  Any item may be empty here (a draft); the guards refuse to approve or start on a plan
+    that lacks what its grade needs, naming what is missing.
 
     :param responsible_person: 责任 — who is responsible for the rectification.
     :param measures: 措施 — the rectification measures (and interim precautions).
     :param funds_amount: 资金 — the budget (a non-negative number, currency per the enterprise).
     :param funds_source: 资金 — where the money comes from (text); amount and/or source.
     :param deadline: 时限 — the time limit (timezone-aware).
-    :param contingency_plan: 预案 — the safety and emergency measures during rectification.
+    :param contingency_plan: 预案 — the emergency plan during rectification (应急预案).
+    :param objectives: 治理的目标 — what the remediation must achieve.
+    :param tasks: 治理的任务 — the work to do.
+    :param methods: 采取的方法 — technical methods (optional beside ``measures``).
+    :param materials: 物资的落实 — materials and equipment secured.
+    :param organisation: 负责治理的机构 — the body in charge.
+    :param people: 负责治理的人员 — the people besides the responsible person.
+    :param requirements: 治理的要求 — what the work must meet (standards, acceptance).
+    :param safety_measures: 安全措施 — safety measures during the remediation (withdrawal of people,
+        warning signs, stopping use; 第十五条 second paragraph).
     """
 
     responsible_person: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
@@ -292,30 +376,51 @@ class RectificationPlan:
     funds_source: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
     deadline: datetime | None = attrs.field(default=None, converter=_to_opt_datetime, validator=_v_opt_aware)
     contingency_plan: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
+    objectives: tuple[str, ...] = attrs.field(default=(), converter=_to_str_tuple, validator=_v_str_tuple)
+    tasks: tuple[str, ...] = attrs.field(default=(), converter=_to_str_tuple, validator=_v_str_tuple)
+    methods: tuple[str, ...] = attrs.field(default=(), converter=_to_str_tuple, validator=_v_str_tuple)
+    materials: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
+    organisation: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
+    people: tuple[str, ...] = attrs.field(default=(), converter=_to_str_tuple, validator=_v_str_tuple)
+    requirements: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
+    safety_measures: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
+
+    def _lacks(self, name: str) -> bool:
+        if name == "funds":
+            return not ((self.funds_amount is not None and self.funds_amount > 0) or self.funds_source)
+        if name == "deadline":
+            return self.deadline is None
+        value = getattr(self, name)
+        if isinstance(value, tuple):
+            return not any(v.strip() for v in value)
+        return not value
 
     def missing(self) -> tuple[str, ...]:
         """The keys of the five implementations this plan lacks (empty when complete)."""
-        lacking = []
-        if not self.responsible_person:
-            lacking.append("responsible_person")
-        if not any(m.strip() for m in self.measures):
-            lacking.append("measures")
-        if not ((self.funds_amount is not None and self.funds_amount > 0) or self.funds_source):
-            lacking.append("funds")
-        if self.deadline is None:
-            lacking.append("deadline")
-        if not self.contingency_plan:
-            lacking.append("contingency_plan")
-        return tuple(lacking)
+        return tuple(k for k, _ in FIVE_IMPLEMENTATIONS if self._lacks(k))
 
     @property
     def is_complete(self) -> bool:
         """Whether all five implementations are present."""
         return not self.missing()
 
+    def missing_for_major(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The 16号令 contents this plan lacks, each with the fields missing (empty when complete)."""
+        out = []
+        for key, _zh, fields in PLAN_CONTENTS:
+            lacking = tuple(f for f in fields if self._lacks(f))
+            if lacking:
+                out.append((key, lacking))
+        return tuple(out)
+
+    @property
+    def is_complete_for_major(self) -> bool:
+        """Whether the plan has the six contents a major hidden danger's plan needs (16号令 第十五条)."""
+        return not self.missing_for_major()
+
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready mapping (amount as a decimal string, deadline ISO-8601)."""
-        return {
+        """A JSON-ready mapping (amount as a decimal string, deadline ISO-8601; 16号令 fields when set)."""
+        out: dict[str, Any] = {
             "responsible_person": self.responsible_person,
             "measures": list(self.measures),
             "funds_amount": None if self.funds_amount is None else str(self.funds_amount),
@@ -323,6 +428,11 @@ class RectificationPlan:
             "deadline": None if self.deadline is None else self.deadline.isoformat(),
             "contingency_plan": self.contingency_plan,
         }
+        for name in _MAJOR_PLAN_FIELDS:
+            value = getattr(self, name)
+            if value:
+                out[name] = list(value) if isinstance(value, tuple) else value
+        return out
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> RectificationPlan:
@@ -334,11 +444,133 @@ class RectificationPlan:
         allowed = [a.name for a in attrs.fields(cls)]
         extra = sorted(set(data) - set(allowed))
         if extra:
-            raise InvalidInput(f"'plan' has unknown field(s) {extra}; allowed: {allowed}")
+            raise InvalidInput(f"'plan' has unknown field(s) {extra}; allowed: {allowed}{suggest(extra[0], allowed)}")
         try:
             return cls(**dict(data))
         except InvalidInput as exc:
             raise InvalidInput(f"'plan': {exc}") from None
+
+
+def plan_lacks_for_major(plan: RectificationPlan | None) -> str:
+    """The 16号令 plan contents ``plan`` lacks, in words (all six when there is no plan)."""
+    names = {k: zh for k, zh, _ in PLAN_CONTENTS}
+    if plan is None:
+        return "no plan approved: " + ", ".join(f"{k} ({names[k]})" for k, _, _ in PLAN_CONTENTS)
+    return "; ".join(f"{k} ({names[k]}): {', '.join(fields)}" for k, fields in plan.missing_for_major())
+
+
+# ---------------------------------------------------------------- major-hidden-danger report and documents
+
+#: The contents of a major hidden danger's report (总局令第16号 第十四条), with the report fields each needs.
+REPORT_CONTENTS: Final = (
+    ("current_state_and_cause", "隐患的现状及其产生原因", ("current_state", "cause")),
+    ("harm_and_difficulty", "隐患的危害程度和整改难易程度分析", ("harm", "difficulty")),
+    ("remediation_plan", "隐患的治理方案", ("plan",)),
+)
+
+
+@attrs.frozen(kw_only=True)
+class MajorHiddenDangerReport:
+    """重大事故隐患报告 (总局令第16号 第十四条): what the regulator (and the workers' congress) receive.
+
+    The third content, the remediation plan (治理方案), is the hidden danger's approved plan, which
+    must have the six contents of 第十五条; :meth:`missing` checks the report's own fields.
+
+    :param current_state: 隐患的现状 — what the hidden danger is now.
+    :param cause: 产生原因 — why it arose.
+    :param harm: 危害程度分析 — how much harm it could do (who and what is exposed, the accident it could cause).
+    :param difficulty: 整改难易程度分析 — how hard it is to rectify (shutdown needed, external factors).
+    :param notes: anything else the enterprise reports.
+    """
+
+    current_state: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
+    cause: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
+    harm: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
+    difficulty: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
+    notes: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
+
+    def missing(self) -> tuple[str, ...]:
+        """The report fields that are empty, in order (``plan`` is checked on the hidden danger)."""
+        return tuple(f for f in ("current_state", "cause", "harm", "difficulty") if not getattr(self, f))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in attrs.fields(type(self))}
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], path: str = "report") -> MajorHiddenDangerReport:
+        """Build from a mapping; unknown keys are refused, errors name the field."""
+        if isinstance(data, MajorHiddenDangerReport):
+            return data
+        if not isinstance(data, Mapping):
+            raise InvalidInput(f"'{path}' must be a mapping (got {data!r})")
+        allowed = [a.name for a in attrs.fields(cls)]
+        extra = sorted(set(data) - set(allowed))
+        if extra:
+            raise InvalidInput(f"'{path}' has unknown field(s) {extra}; allowed: {allowed}{suggest(extra[0], allowed)}")
+        try:
+            return cls(**dict(data))
+        except InvalidInput as exc:
+            raise InvalidInput(f"'{path}': {exc}") from None
+
+
+def _to_report(value: object) -> object:
+    return MajorHiddenDangerReport.from_mapping(value) if isinstance(value, Mapping) else value
+
+
+def _v_report(inst: object, a: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, MajorHiddenDangerReport):
+        raise InvalidInput(f"'{a.name}' must be a mapping with current_state, cause, harm, difficulty (got {value!r})")
+
+
+@attrs.frozen(kw_only=True)
+class Document:
+    """A document of the supervised path: 督办通知书, 停产整改指令, 评估报告, 复产申请, 审查意见 …
+
+    :param title: its title (or kind), e.g. ``重大事故隐患挂牌督办通知书``.
+    :param number: its reference number (文号), e.g. ``X应急督〔2027〕3号``.
+    :param issued_by: who issued it (the authority, the agency, the enterprise).
+    :param date: when it was issued (ISO date text as written).
+    :param uri: where the file is kept, if anywhere.
+    """
+
+    title: str = attrs.field(converter=_to_strip, validator=_v_id)
+    number: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
+    issued_by: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
+    date: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
+    uri: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in attrs.fields(type(self))}
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], path: str = "document") -> Document:
+        if isinstance(data, Document):
+            return data
+        if not isinstance(data, Mapping):
+            raise InvalidInput(f"'{path}' must be a mapping with at least 'title' (got {data!r})")
+        allowed = [a.name for a in attrs.fields(cls)]
+        extra = sorted(set(data) - set(allowed))
+        if extra:
+            raise InvalidInput(f"'{path}' has unknown field(s) {extra}; allowed: {allowed}{suggest(extra[0], allowed)}")
+        if "title" not in data:
+            raise InvalidInput(f"'{path}' is missing 'title'")
+        try:
+            return cls(**dict(data))
+        except InvalidInput as exc:
+            raise InvalidInput(f"'{path}': {exc}") from None
+
+
+def _to_document(value: object) -> object:
+    return Document.from_mapping(value) if isinstance(value, Mapping) else value
+
+
+def _v_document(inst: object, a: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Document):
+        raise InvalidInput(f"'{a.name}' must be a document: a mapping with title (and number, issued_by, date, uri) (got {value!r})")
+
+
+def _document_field() -> Any:
+    return attrs.field(converter=_to_document, validator=_v_document)
 
 
 def _to_plan(value: object) -> RectificationPlan:
@@ -380,7 +612,7 @@ def _jsonable(value: object) -> Any:
         return value.isoformat()
     if isinstance(value, InspectionResult | HiddenDangerGrade | OwnerLevel):
         return value.key
-    if isinstance(value, CriterionRef | RectificationPlan):
+    if isinstance(value, CriterionRef | RectificationPlan | MajorHiddenDangerReport | Document):
         return value.to_dict()
     if isinstance(value, tuple):
         return [_jsonable(v) for v in value]
@@ -398,7 +630,7 @@ def _to_finding(value: object) -> object:
 class Reported(HiddenDangerEvent):
     """登记: an inspection or a monitoring alarm found a control weakened, failed or missing.
 
-    :param control_id: the control the hidden danger degrades.
+    :param control_id: the control the hidden danger degrades (or give ``subject``).
     :param finding: what was found (weakened, failed or missing; ``effective`` is refused).
     :param source: where it was found: ``inspection:<id>``, ``monitoring:<rule id>``, ...
     :param description: what is wrong, in words.
@@ -406,11 +638,13 @@ class Reported(HiddenDangerEvent):
     :param post: the owning post's id, if known.
     :param risk_ids: the risks it raises, if known (the graph can also derive them).
     :param deadline: an initial rectification deadline, if set at reporting.
+    :param subject: instead of ``control_id``, for a finding no control covers (a management defect,
+        an area-wide condition): ``area:<id>``, ``risk_point:<id>`` or ``enterprise:<id>``.
     """
 
     kind: ClassVar[str] = "reported"
 
-    control_id: str = _id_field()
+    control_id: str | None = attrs.field(default=None, converter=_to_strip, validator=_v_opt_id)
     finding: InspectionResult = attrs.field(converter=_to_finding, validator=_v_vocab(InspectionResult))
     source: str = _id_field()
     description: str = _id_field()
@@ -418,6 +652,14 @@ class Reported(HiddenDangerEvent):
     post: str | None = attrs.field(default=None, converter=_to_strip, validator=_v_opt_id)
     risk_ids: tuple[str, ...] = attrs.field(default=(), converter=_to_str_tuple, validator=_v_str_tuple)
     deadline: datetime | None = attrs.field(default=None, converter=_to_opt_datetime, validator=_v_opt_aware)
+    subject: str | None = attrs.field(default=None, converter=_to_strip, validator=_v_opt_subject)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.control_id is None) == (self.subject is None):
+            raise InvalidInput(
+                "give exactly one of 'control_id' (the control it degrades) and 'subject' (area:<id>, risk_point:<id> "
+                f"or enterprise:<id> for a finding no control covers) (got control_id={self.control_id!r}, subject={self.subject!r})"
+            )
 
     @property
     def inspection_id(self) -> str | None:
@@ -460,12 +702,127 @@ class Assessed(HiddenDangerEvent):
 
 @attrs.frozen(kw_only=True)
 class Regraded(HiddenDangerEvent):
-    """Re-graded on new facts: upward only (general → major) while open."""
+    """Re-graded on new facts: upward only (general → major) while open.
+
+    :param basis: ``criterion`` (``criteria`` names the installed criteria that matched), or
+        ``expert`` / ``regulator``: where no installed criterion applies, the judgement of an expert
+        or of the regulator (``by`` is who judged, ``why`` the reasons; ``criteria`` stays empty).
+    """
 
     kind: ClassVar[str] = "regraded"
 
     grade: HiddenDangerGrade = _grade_field()
     criteria: tuple[CriterionRef, ...] = attrs.field(default=(), converter=_to_criteria)
+    basis: str = attrs.field(default="criterion", converter=_to_strip, validator=_v_basis)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        if self.basis == "criterion":  # the original shape for criterion-based re-grading
+            del out["basis"]
+        return out
+
+
+@attrs.frozen(kw_only=True)
+class ReportSubmitted(HiddenDangerEvent):
+    """A major hidden danger's report (总局令第16号 第十四条) submitted to the regulator or the workers' congress.
+
+    :param recipient: ``regulator`` (安全监管监察部门) or ``workers_congress`` (职工大会或职工代表大会,
+        安全生产法 2021 第四十一条).
+    :param report: the report's contents; the hidden danger's approved plan is its third content.
+    """
+
+    kind: ClassVar[str] = "report_submitted"
+
+    recipient: str = attrs.field(converter=_to_strip, validator=_v_recipient)
+    report: MajorHiddenDangerReport = attrs.field(converter=_to_report, validator=_v_report)
+
+
+@attrs.frozen(kw_only=True)
+class SupervisionListed(HiddenDangerEvent):
+    """挂牌督办: the regulator put the major hidden danger under supervision (``by``: the regulator's officer).
+
+    :param authority: the supervising authority.
+    :param document: the supervision notice (督办通知书).
+    :param deadline: the regulator's time limit, if it sets one (it becomes the deadline).
+    """
+
+    kind: ClassVar[str] = "supervision_listed"
+
+    authority: str = _id_field()
+    document: Document = _document_field()
+    deadline: datetime | None = attrs.field(default=None, converter=_to_opt_datetime, validator=_v_opt_aware)
+
+
+@attrs.frozen(kw_only=True)
+class SuspensionOrdered(HiddenDangerEvent):
+    """责令停产停业整改: the regulator ordered production (fully or partly) suspended for the remediation.
+
+    :param scope: ``full`` (全部) or ``partial`` (局部) and what, in words.
+    :param document: the order.
+    """
+
+    kind: ClassVar[str] = "suspension_ordered"
+
+    scope: str = _id_field()
+    document: Document = _document_field()
+
+
+@attrs.frozen(kw_only=True)
+class PostRectificationAssessed(HiddenDangerEvent):
+    """治理后评估 (总局令第16号 第十八条): after the remediation of a supervised hidden danger.
+
+    :param assessor: ``own`` — the unit's technical staff and experts (a unit with the means) — or
+        ``agency`` — a qualified safety assessment agency (安全评价机构).
+    :param agency: the agency's name (required for ``agency``).
+    :param qualification: the agency's qualification (资质证书编号; required for ``agency``).
+    :param experts: the staff and experts who assessed (required for ``own``).
+    :param passed: whether it now meets the conditions for safe production.
+    :param conclusion: the assessment's conclusion.
+    :param document: the assessment report (评估报告 / 评价报告).
+    """
+
+    kind: ClassVar[str] = "post_rectification_assessed"
+
+    assessor: str = attrs.field(converter=_to_strip, validator=_v_assessor)
+    passed: bool = attrs.field(validator=_v_bool)
+    conclusion: str = _id_field()
+    document: Document = _document_field()
+    agency: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
+    qualification: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
+    experts: tuple[str, ...] = attrs.field(default=(), converter=_to_str_tuple, validator=_v_str_tuple)
+
+    def __attrs_post_init__(self) -> None:
+        if self.assessor == "agency" and not (self.agency and self.qualification):
+            raise InvalidInput("an assessment by an agency must name the 'agency' and its 'qualification' (资质)")
+        if self.assessor == "own" and not any(x.strip() for x in self.experts):
+            raise InvalidInput("an assessment by the unit itself must name its technical staff and 'experts'")
+
+
+@attrs.frozen(kw_only=True)
+class ResumptionApplied(HiddenDangerEvent):
+    """恢复生产申请: the written application to resume, after a passed post-rectification assessment.
+
+    :param document: the application (it includes the plan's contents and the assessment report).
+    """
+
+    kind: ClassVar[str] = "resumption_applied"
+
+    document: Document = _document_field()
+
+
+@attrs.frozen(kw_only=True)
+class RegulatorReviewed(HiddenDangerEvent):
+    """The regulator's on-site review of the application (审查; 16号令: within 10 days of receiving it).
+
+    :param passed: ``True`` — 核销: the hidden danger is written off and production may resume;
+        ``False`` — 责令改正: back to rectifying (``why`` must say why).
+    :param document: the review's opinion.
+    """
+
+    kind: ClassVar[str] = "regulator_reviewed"
+
+    passed: bool = attrs.field(validator=_v_bool)
+    document: Document = _document_field()
 
 
 @attrs.frozen(kw_only=True)
@@ -632,6 +989,12 @@ EVENT_KINDS: Final[Mapping[str, type[HiddenDangerEvent] | type[InvestigationEven
         Escalated,
         ProductionSuspended,
         ProductionResumed,
+        ReportSubmitted,
+        SupervisionListed,
+        SuspensionOrdered,
+        PostRectificationAssessed,
+        ResumptionApplied,
+        RegulatorReviewed,
         CheckMissed,
     )
 }

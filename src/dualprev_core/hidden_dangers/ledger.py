@@ -34,33 +34,55 @@ from typing import IO, Any, Final, overload
 from dualprev_core.clock import Clock, SystemClock, ensure_aware
 from dualprev_core.errors import InvalidInput, Problem, TransitionRejected, UnknownReference, ValidationError, suggest
 from dualprev_core.hidden_dangers.events import (
+    ASSESSORS,
     ESCALATION_LEVELS,
     EVENT_KINDS,
     FIVE_IMPLEMENTATIONS,
+    GRADE_BASES,
+    PLAN_CONTENTS,
     REGULATOR,
+    REPORT_CONTENTS,
+    REPORT_RECIPIENTS,
     Assessed,
     CheckMissed,
     Closed,
     CriterionRef,
+    Document,
     Escalated,
     FindingAdded,
     HiddenDangerEvent,
     InvestigationEvent,
     LedgerEvent,
+    MajorHiddenDangerReport,
     MarkedOverdue,
     PlanApproved,
+    PostRectificationAssessed,
     ProductionResumed,
     ProductionSuspended,
     RectificationPlan,
     RectificationStarted,
     Rectified,
     Regraded,
+    RegulatorReviewed,
     Reported,
+    ReportSubmitted,
+    ResumptionApplied,
+    SupervisionListed,
+    SuspensionOrdered,
     Verified,
     event_from_dict,
     event_problems,
 )
-from dualprev_core.hidden_dangers.machine import UNRECTIFIED, HiddenDanger, HiddenDangerState, apply, next_escalation, replay
+from dualprev_core.hidden_dangers.machine import (
+    REVIEW_DAYS,
+    UNRECTIFIED,
+    HiddenDanger,
+    HiddenDangerState,
+    SupervisionState,
+    apply,
+    next_escalation,
+    replay,
+)
 from dualprev_core.model.vocabulary import HiddenDangerGrade, InspectionResult, OwnerLevel
 
 __all__ = [
@@ -81,9 +103,24 @@ __all__ = [
     "Escalated",
     "ProductionSuspended",
     "ProductionResumed",
+    "ReportSubmitted",
+    "SupervisionListed",
+    "SuspensionOrdered",
+    "PostRectificationAssessed",
+    "ResumptionApplied",
+    "RegulatorReviewed",
     "InvestigationEvent",
     "CheckMissed",
     "LedgerEvent",
+    "MajorHiddenDangerReport",
+    "Document",
+    "SupervisionState",
+    "PLAN_CONTENTS",
+    "REPORT_CONTENTS",
+    "REPORT_RECIPIENTS",
+    "GRADE_BASES",
+    "ASSESSORS",
+    "REVIEW_DAYS",
     "CriterionRef",
     "RectificationPlan",
     "FIVE_IMPLEMENTATIONS",
@@ -108,6 +145,11 @@ DEFAULT_ESCALATION_PERIOD: Final = timedelta(days=7)
 SYSTEM_ACTOR: Final = "dualprev"
 
 Listener = Callable[[LedgerEvent], object]
+
+
+def _target(hd: HiddenDanger) -> str:
+    """What a hidden danger is on: its control's id, or its subject (``area:<id>`` …)."""
+    return hd.control_id if hd.control_id is not None else str(hd.subject)
 
 
 class Ledger:
@@ -175,7 +217,7 @@ class Ledger:
                     raise TransitionRejected(f"{label}: {exc}") from None
                 ledger._keep_investigation(ev)
         for hd in ledger._state.values():
-            ledger._by_control.setdefault(hd.control_id, []).append(hd.id)
+            ledger._by_control.setdefault(_target(hd), []).append(hd.id)
         ledger._events = events
         return ledger
 
@@ -367,7 +409,7 @@ class Ledger:
             ) from None
         self._events.append(event)
         if current is None:
-            self._by_control.setdefault(new.control_id, []).append(new.id)
+            self._by_control.setdefault(_target(new), []).append(new.id)
         self._state[event.hd_id] = new
         self._notify(event)
         return new
@@ -391,18 +433,19 @@ class Ledger:
     def _known(self, hd_id: str) -> HiddenDanger:
         return self.get(hd_id)
 
-    def _new_id(self, control_id: str) -> str:
-        n = len(self._by_control.get(control_id, ())) + 1
-        while f"HD-{control_id}-{n}" in self._state:
+    def _new_id(self, target: str) -> str:
+        stem = target.partition(":")[2] if ":" in target else target
+        n = len(self._by_control.get(target, ())) + 1
+        while f"HD-{stem}-{n}" in self._state:
             n += 1
-        return f"HD-{control_id}-{n}"
+        return f"HD-{stem}-{n}"
 
     # ------------------------------------------------------------ transitions
 
     def report(
         self,
         *,
-        control_id: str,
+        control_id: str | None = None,
         finding: InspectionResult | str,
         source: str,
         description: str,
@@ -414,16 +457,20 @@ class Ledger:
         hd_id: str | None = None,
         at: datetime | None = None,
         why: str = "",
+        subject: str | None = None,
     ) -> HiddenDanger:
-        """Register a hidden danger found on ``control_id`` (登记).
+        """Register a hidden danger found on ``control_id`` (登记) — or, for a finding no control
+        covers (a management defect, an area-wide condition), on ``subject`` (``area:<id>``,
+        ``risk_point:<id>`` or ``enterprise:<id>``).
 
-        :param hd_id: the id to use; by default ``HD-<control_id>-<n>``, ``n`` counting the
-            hidden dangers reported on that control in this ledger (deterministic).
+        :param hd_id: the id to use; by default ``HD-<control id or subject id>-<n>``, ``n`` counting
+            the hidden dangers reported on it in this ledger (deterministic).
         """
         if hd_id is None:
-            if not isinstance(control_id, str) or not control_id.strip():
-                raise InvalidInput(f"'control_id' must be a non-empty string (got {control_id!r})")
-            hd_id = self._new_id(control_id.strip())
+            target = control_id if control_id is not None else subject
+            if not isinstance(target, str) or not target.strip():
+                raise InvalidInput(f"'control_id' must be a non-empty string, or give 'subject' (got {control_id!r})")
+            hd_id = self._new_id(target.strip())
         return self.append(
             Reported(
                 hd_id=hd_id,
@@ -438,6 +485,7 @@ class Ledger:
                 post=post,
                 risk_ids=tuple(risk_ids),
                 deadline=deadline,
+                subject=subject,
             )
         )
 
@@ -472,14 +520,19 @@ class Ledger:
         hd_id: str,
         *,
         grade: HiddenDangerGrade | str,
-        criteria: Iterable[CriterionRef | Mapping[str, Any]],
+        criteria: Iterable[CriterionRef | Mapping[str, Any]] = (),
         by: str,
         why: str,
         at: datetime | None = None,
+        basis: str = "criterion",
     ) -> HiddenDanger:
-        """Raise the grade on new facts (general → major only, while open)."""
+        """Raise the grade on new facts (general → major only, while open).
+
+        :param basis: ``criterion`` (name the matching ``criteria``), or ``expert`` / ``regulator``
+            where no installed criterion applies: ``by`` is who judged, ``why`` the reasons.
+        """
         self._known(hd_id)
-        return self.append(Regraded(hd_id=hd_id, by=by, at=self._at(at), why=why, grade=grade, criteria=criteria))  # type: ignore[arg-type]
+        return self.append(Regraded(hd_id=hd_id, by=by, at=self._at(at), why=why, grade=grade, criteria=criteria, basis=basis))  # type: ignore[arg-type]
 
     def approve_plan(
         self,
@@ -531,6 +584,61 @@ class Ledger:
         """Record that production resumed (``why`` required)."""
         self._known(hd_id)
         return self.append(ProductionResumed(hd_id=hd_id, by=by, at=self._at(at), why=why))
+
+    # ------------------------------------------------------------ the major hidden danger's report and supervision
+
+    def submit_report(
+        self, hd_id: str, *, report: MajorHiddenDangerReport | Mapping[str, Any], by: str, recipient: str = "regulator",
+        at: datetime | None = None, why: str = "",
+    ) -> HiddenDanger:
+        """Submit the major hidden danger's report (16号令 第十四条) to ``regulator`` or ``workers_congress``.
+
+        Refused, naming what is missing, unless the report has every content and the approved plan
+        has the six contents of 第十五条.
+        """
+        self._known(hd_id)
+        return self.append(ReportSubmitted(hd_id=hd_id, by=by, at=self._at(at), why=why, recipient=recipient, report=report))  # type: ignore[arg-type]
+
+    def list_supervision(
+        self, hd_id: str, *, authority: str, document: Document | Mapping[str, Any], by: str,
+        deadline: datetime | None = None, at: datetime | None = None, why: str = "",
+    ) -> HiddenDanger:
+        """挂牌督办: the regulator puts a major hidden danger under supervision (``by``: its officer)."""
+        self._known(hd_id)
+        return self.append(SupervisionListed(hd_id=hd_id, by=by, at=self._at(at), why=why, authority=authority,
+                                             document=document, deadline=deadline))  # type: ignore[arg-type]
+
+    def order_suspension(
+        self, hd_id: str, *, scope: str, document: Document | Mapping[str, Any], by: str, at: datetime | None = None, why: str = "",
+    ) -> HiddenDanger:
+        """责令停产停业整改: the regulator orders production (fully or partly) suspended."""
+        self._known(hd_id)
+        return self.append(SuspensionOrdered(hd_id=hd_id, by=by, at=self._at(at), why=why, scope=scope, document=document))  # type: ignore[arg-type]
+
+    def assess_remediation(
+        self, hd_id: str, *, assessor: str, passed: bool, conclusion: str, document: Document | Mapping[str, Any], by: str,
+        agency: str = "", qualification: str = "", experts: Iterable[str] = (), at: datetime | None = None, why: str = "",
+    ) -> HiddenDanger:
+        """治理后评估: the post-rectification assessment, by the unit itself (``own``) or a qualified ``agency``."""
+        self._known(hd_id)
+        return self.append(PostRectificationAssessed(
+            hd_id=hd_id, by=by, at=self._at(at), why=why, assessor=assessor, passed=passed, conclusion=conclusion,
+            document=document, agency=agency, qualification=qualification, experts=tuple(experts),  # type: ignore[arg-type]
+        ))
+
+    def apply_to_resume(
+        self, hd_id: str, *, document: Document | Mapping[str, Any], by: str, at: datetime | None = None, why: str = "",
+    ) -> HiddenDanger:
+        """恢复生产申请: the written application to resume, after a passed assessment."""
+        self._known(hd_id)
+        return self.append(ResumptionApplied(hd_id=hd_id, by=by, at=self._at(at), why=why, document=document))  # type: ignore[arg-type]
+
+    def review_resumption(
+        self, hd_id: str, *, passed: bool, document: Document | Mapping[str, Any], by: str, at: datetime | None = None, why: str = "",
+    ) -> HiddenDanger:
+        """The regulator's review of the application: passed → 核销 (production may resume); failed → back to rectifying."""
+        self._known(hd_id)
+        return self.append(RegulatorReviewed(hd_id=hd_id, by=by, at=self._at(at), why=why, passed=passed, document=document))  # type: ignore[arg-type]
 
     def check_overdue(self, now: datetime | None = None, *, by: str = SYSTEM_ACTOR) -> tuple[HiddenDangerEvent, ...]:
         """Mark overdue and escalate every open, unrectified hidden danger past its deadline.

@@ -8,7 +8,7 @@ replayed event file obeys exactly the guards the live API does.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 import attrs
@@ -17,6 +17,7 @@ from dualprev_core.errors import TransitionRejected, UnknownReference, suggest
 from dualprev_core.hidden_dangers.events import (
     FIVE_IMPLEMENTATIONS,
     REGULATOR,
+    REPORT_CONTENTS,
     Assessed,
     Closed,
     CriterionRef,
@@ -24,21 +25,31 @@ from dualprev_core.hidden_dangers.events import (
     FindingAdded,
     HiddenDangerEvent,
     InvestigationEvent,
+    MajorHiddenDangerReport,
     MarkedOverdue,
     PlanApproved,
+    PostRectificationAssessed,
     ProductionResumed,
     ProductionSuspended,
     RectificationPlan,
     RectificationStarted,
     Rectified,
     Regraded,
+    RegulatorReviewed,
     Reported,
+    ReportSubmitted,
+    ResumptionApplied,
+    SupervisionListed,
+    SuspensionOrdered,
     Verified,
+    plan_lacks_for_major,
 )
 from dualprev_core.model.vocabulary import HiddenDangerGrade, InspectionResult, OwnerLevel, _Vocabulary
 
 __all__ = [
     "HiddenDangerState",
+    "SupervisionState",
+    "REVIEW_DAYS",
     "HiddenDanger",
     "apply",
     "replay",
@@ -71,6 +82,23 @@ class HiddenDangerState(_Vocabulary):
             "closed": "已销号",
         }
 
+
+class SupervisionState(_Vocabulary):
+    """Where a supervised (挂牌督办) major hidden danger is on the regulator's path (总局令第16号 第十八条)."""
+
+    LISTED = "listed"
+    ASSESSED = "assessed"
+    APPLIED = "applied"
+    LIFTED = "lifted"
+
+    @classmethod
+    def _labels(cls) -> dict[str, str]:
+        return {"listed": "挂牌督办中", "assessed": "治理后评估合格", "applied": "已申请恢复生产", "lifted": "审查合格已核销"}
+
+
+#: The regulator reviews an application to resume on site within this many days of receiving it
+#: (总局令第16号 第十八条).  Recorded as ``review_late``, not refused: it is the regulator's duty.
+REVIEW_DAYS: Final = 10
 
 _S = HiddenDangerState
 #: States in which the deadline still matters (not yet rectified).
@@ -108,10 +136,22 @@ class HiddenDanger:
     :ivar reported_by: who reported it.
     :ivar reported_at: when.
     :ivar history: its events, in order.
+    :ivar subject: for a hidden danger no control covers: ``area:<id>``, ``risk_point:<id>`` or
+        ``enterprise:<id>`` (then ``control_id`` is ``None``).
+    :ivar grade_basis: what the grade rests on: ``criterion``, ``expert`` or ``regulator``.
+    :ivar judgements: the expert's or regulator's re-gradings (who, why, when), distinct from criteria.
+    :ivar report: the latest major-hidden-danger report submitted (16号令 第十四条).
+    :ivar reported_to: who received it (``regulator``, ``workers_congress``).
+    :ivar supervision: where it is on the supervised path (挂牌督办), ``None`` if not supervised.
+    :ivar suspension_ordered: the regulator ordered production suspended (责令停产停业整改).
+    :ivar assessment: the latest post-rectification assessment (治理后评估).
+    :ivar application: the pending or last application to resume (恢复生产申请).
+    :ivar review: the regulator's last review (审查).
+    :ivar review_late: the review came more than :data:`REVIEW_DAYS` days after the application.
     """
 
     id: str
-    control_id: str
+    control_id: str | None
     state: HiddenDangerState
     grade: HiddenDangerGrade | None = None
     criteria: tuple[CriterionRef, ...] = ()
@@ -132,6 +172,18 @@ class HiddenDanger:
     reported_by: str
     reported_at: datetime
     history: tuple[HiddenDangerEvent, ...] = ()
+    subject: str | None = None
+    grade_basis: str | None = None
+    judgements: tuple[Regraded, ...] = ()
+    report: MajorHiddenDangerReport | None = None
+    reported_to: tuple[str, ...] = ()
+    supervision: SupervisionState | None = None
+    supervision_authority: str | None = None
+    suspension_ordered: bool = False
+    assessment: PostRectificationAssessed | None = None
+    application: ResumptionApplied | None = None
+    review: RegulatorReviewed | None = None
+    review_late: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -142,6 +194,11 @@ class HiddenDanger:
     def is_major(self) -> bool:
         """Graded major (重大事故隐患)."""
         return self.grade is HiddenDangerGrade.MAJOR
+
+    @property
+    def report_due(self) -> bool:
+        """Major, open, and its report not yet submitted to the regulator (16号令 第十四条)."""
+        return self.is_major and self.is_open and REGULATOR not in self.reported_to
 
     @property
     def last_at(self) -> datetime:
@@ -208,6 +265,7 @@ def _report(event: Reported) -> HiddenDanger:
     return HiddenDanger(
         id=event.hd_id,
         control_id=event.control_id,
+        subject=event.subject,
         state=_S.REPORTED,
         finding=event.finding,
         owner_level=event.owner_level,
@@ -271,6 +329,7 @@ def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # no
         return {
             "state": _S.ASSESSED,
             "grade": e.grade,
+            "grade_basis": "criterion",
             "criteria": e.criteria,
             "deadline": deadline,
             "overdue": hd.overdue and deadline <= e.at,
@@ -283,17 +342,30 @@ def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # no
             raise _reject(
                 hd.id, e, f"re-grading is upward only (general → major); it is {hd.grade.key} (got {e.grade.key})"
             )
-        if not e.criteria:
-            raise _reject(hd.id, e, "a major grade must name the criteria that matched ('criteria' is empty)")
-        _require_why(hd, e, "which new facts raise the grade")
-        changes: dict[str, Any] = {"grade": e.grade, "criteria": (*hd.criteria, *e.criteria)}
-        if hd.state in (_S.RECTIFYING, _S.RECTIFIED, _S.VERIFIED) and (hd.plan is None or not hd.plan.is_complete):
-            # A major hidden danger never rectifies without the five implementations.
+        if e.basis == "criterion":
+            if not e.criteria:
+                raise _reject(hd.id, e, "a major grade must name the criteria that matched ('criteria' is empty); "
+                                        "where no installed criterion applies, give basis expert or regulator")
+            _require_why(hd, e, "which new facts raise the grade")
+        else:
+            if e.criteria:
+                raise _reject(hd.id, e, f"a judgement by the {e.basis} names no criteria; with criteria, the basis is 'criterion'")
+            _require_why(hd, e, f"the {e.basis}'s reasons for grading it major")
+        changes: dict[str, Any] = {"grade": e.grade, "criteria": (*hd.criteria, *e.criteria), "grade_basis": e.basis}
+        if e.basis != "criterion":
+            changes["judgements"] = (*hd.judgements, e)
+        if hd.state in (_S.RECTIFYING, _S.RECTIFIED, _S.VERIFIED) and (hd.plan is None or not hd.plan.is_complete_for_major):
+            # A major hidden danger never rectifies without a complete 治理方案 (16号令 第十五条).
             changes["state"] = _S.ASSESSED
         return changes
 
     if isinstance(e, PlanApproved):
         _require_state(hd, e, _S.ASSESSED, _S.PLAN_APPROVED, _S.RECTIFYING)
+        if hd.is_major and e.plan.missing_for_major():
+            raise _reject(
+                hd.id, e, "a major hidden danger's plan (治理方案) needs the six contents of 总局令第16号 第十五条; "
+                          f"lacking: {plan_lacks_for_major(e.plan)}"
+            )
         if e.plan.missing():
             raise _reject(
                 hd.id, e, f"the plan lacks the five implementations (五落实): {_plan_lacks(e.plan)}"
@@ -308,12 +380,12 @@ def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # no
 
     if isinstance(e, RectificationStarted):
         _require_state(hd, e, _S.ASSESSED, _S.PLAN_APPROVED)
-        if hd.is_major and (hd.plan is None or not hd.plan.is_complete):
+        if hd.is_major and (hd.plan is None or not hd.plan.is_complete_for_major):
             raise _reject(
                 hd.id,
                 e,
-                "a major hidden danger cannot start rectifying without an approved plan with the "
-                f"five implementations (五落实); lacking: {_plan_lacks(hd.plan)}",
+                "a major hidden danger cannot start rectifying without an approved plan (治理方案) with the five implementations (五落实) and the six "
+                f"contents of 总局令第16号 第十五条; lacking: {plan_lacks_for_major(hd.plan)}",
             )
         return {"state": _S.RECTIFYING}
 
@@ -333,7 +405,11 @@ def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # no
         if e.passed:
             return {"state": _S.VERIFIED, "verifier": e.by}
         _require_why(hd, e, "why the verification failed")
-        return {"state": _S.RECTIFYING, "verifier": None}
+        changes = {"state": _S.RECTIFYING, "verifier": None}
+        if hd.supervision in (SupervisionState.ASSESSED, SupervisionState.APPLIED):
+            # the post-rectification assessment judged work that has now failed verification
+            changes.update(supervision=SupervisionState.LISTED, assessment=None, application=None)
+        return changes
 
     if isinstance(e, Closed):
         if hd.state is not _S.VERIFIED:
@@ -342,6 +418,9 @@ def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # no
             )
         if hd.suspended:
             raise _reject(hd.id, e, "production is still suspended; record its resumption before closing")
+        if hd.supervision is not None and hd.supervision is not SupervisionState.LIFTED:
+            raise _reject(hd.id, e, f"it is under the regulator's supervision (挂牌督办, {hd.supervision.key}); it closes only "
+                                    "after the regulator's review has passed (核销)")
         return {"state": _S.CLOSED, "overdue": False}
 
     if isinstance(e, MarkedOverdue):
@@ -381,8 +460,81 @@ def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # no
     if isinstance(e, ProductionResumed):
         if not hd.suspended:
             raise _reject(hd.id, e, "production is not suspended")
+        if hd.suspension_ordered and hd.supervision is not SupervisionState.LIFTED:
+            raise _reject(hd.id, e, "the regulator ordered the suspension; production resumes only after its review of the "
+                                    "application to resume has passed (16号令 第十八条)")
         _require_why(hd, e, "why production may resume")
-        return {"suspended": False}
+        return {"suspended": False, "suspension_ordered": False}
+
+    return _supervised(hd, e)
+
+
+def _require_major(hd: HiddenDanger, e: HiddenDangerEvent, what: str) -> None:
+    if not hd.is_major:
+        grade = hd.grade.key if hd.grade else "not assessed"
+        raise _reject(hd.id, e, f"{what} is for major hidden danger only (it is {grade})")
+
+
+def _supervised(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # noqa: C901 - one branch per kind
+    """The major hidden danger's report and the regulator-supervised path (16号令 第十四、十八条)."""
+    L = SupervisionState
+    if isinstance(e, ReportSubmitted):
+        _require_major(hd, e, "the report (重大事故隐患报告)")
+        lacking = e.report.missing()
+        names = {f: zh for _k, zh, fields in REPORT_CONTENTS for f in fields}
+        problems = [f"{f} ({names[f]})" for f in lacking]
+        if hd.plan is None or not hd.plan.is_complete_for_major:
+            problems.append(f"plan (隐患的治理方案: approve a complete plan first; {plan_lacks_for_major(hd.plan)})")
+        if problems:
+            raise _reject(hd.id, e, "the report lacks the contents of 总局令第16号 第十四条: " + "; ".join(problems))
+        return {"report": e.report, "reported_to": tuple(dict.fromkeys((*hd.reported_to, e.recipient)))}
+
+    if isinstance(e, SupervisionListed):
+        _require_major(hd, e, "挂牌督办")
+        if hd.supervision is not None:
+            raise _reject(hd.id, e, f"it is already under supervision ({hd.supervision.key})")
+        _after(hd, e, e.deadline, "deadline")
+        changes: dict[str, Any] = {"supervision": L.LISTED, "supervision_authority": e.authority}
+        if e.deadline is not None:
+            changes.update(deadline=e.deadline, overdue=False)
+        return changes
+
+    if isinstance(e, SuspensionOrdered):
+        if hd.supervision is None:
+            raise _reject(hd.id, e, "a suspension order on this path needs the hidden danger under supervision (挂牌督办) first")
+        if hd.suspension_ordered:
+            raise _reject(hd.id, e, "the regulator has already ordered production suspended")
+        return {"suspended": True, "suspension_ordered": True}
+
+    if isinstance(e, PostRectificationAssessed):
+        if hd.supervision not in (L.LISTED, L.ASSESSED):
+            where = hd.supervision.key if hd.supervision else "not supervised"
+            raise _reject(hd.id, e, f"a post-rectification assessment belongs to a supervised hidden danger awaiting it ({where})")
+        _require_state(hd, e, _S.RECTIFIED, _S.VERIFIED)
+        return {"assessment": e, "supervision": L.ASSESSED if e.passed else L.LISTED}
+
+    if isinstance(e, ResumptionApplied):
+        if hd.supervision is not L.ASSESSED or hd.assessment is None or not hd.assessment.passed:
+            raise _reject(hd.id, e, "an application to resume needs a passed post-rectification assessment (治理后评估) first")
+        if not hd.suspension_ordered:
+            raise _reject(hd.id, e, "the regulator ordered no suspension; there is nothing to apply to resume")
+        _require_state(hd, e, _S.RECTIFIED, _S.VERIFIED)
+        return {"application": e, "supervision": L.APPLIED}
+
+    if isinstance(e, RegulatorReviewed):
+        # With production ordered suspended, the regulator reviews the application to resume; without
+        # an order, it reviews the passed post-rectification assessment to lift the supervision (摘牌核销).
+        pending = hd.supervision is L.APPLIED and hd.application is not None
+        unsuspended = hd.supervision is L.ASSESSED and not hd.suspension_ordered
+        if not (pending or unsuspended):
+            raise _reject(hd.id, e, "the regulator reviews an application to resume (or, with no suspension ordered, a passed "
+                                    "post-rectification assessment); neither is pending")
+        late = hd.application is not None and e.at > hd.application.at + timedelta(days=REVIEW_DAYS)
+        if e.passed:
+            return {"review": e, "supervision": L.LIFTED, "review_late": late}
+        _require_why(hd, e, "why the review failed (责令改正)")
+        return {"review": e, "supervision": L.LISTED, "review_late": late, "assessment": None, "application": None,
+                "state": _S.RECTIFYING, "verifier": None}
 
     raise _reject(hd.id, e, f"unknown event type {type(e).__name__}")
 

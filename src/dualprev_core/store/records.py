@@ -109,6 +109,8 @@ def inspection_to_dict(i: Inspection) -> dict[str, Any]:
     d: dict[str, Any] = {"id": i.id, "control": i.control, "result": i.result.key, "by": i.by, "at": i.at.isoformat()}
     if i.item is not None:
         d["item"] = i.item
+    if i.task is not None:
+        d["task"] = i.task
     if i.note:
         d["note"] = i.note
     if i.facts:
@@ -119,7 +121,8 @@ def inspection_to_dict(i: Inspection) -> dict[str, Any]:
 def inspection_from_dict(d: Mapping[str, Any]) -> Inspection:
     """The inverse of :func:`inspection_to_dict`."""
     return Inspection(id=d["id"], control=d["control"], result=InspectionResult.parse(d["result"]), by=d["by"],
-                      at=datetime.fromisoformat(d["at"]), item=d.get("item"), note=d.get("note", ""), facts=d.get("facts") or {})
+                      at=datetime.fromisoformat(d["at"]), item=d.get("item"), note=d.get("note", ""), facts=d.get("facts") or {},
+                      task=d.get("task"))
 
 
 def inspection_event(i: Inspection) -> NewEvent:
