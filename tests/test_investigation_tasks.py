@@ -284,3 +284,21 @@ def test_cli_tasks_list(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "unknown post" in r.output
     r = runner.invoke(cli, ["tasks", "list", str(EXAMPLES / "chemical-plant.yaml"), "--at", "yesterday"])
     assert r.exit_code == 2 and "--at" in r.output
+
+
+def test_cli_tasks_list_from_the_store(tmp_path: Path) -> None:
+    runner = CliRunner()
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    r = runner.invoke(cli, ["db", "import", str(EXAMPLES / "chemical-plant.yaml"), "--db", url])
+    assert r.exit_code == 0, r.output
+    args = ["tasks", "list", "--db", url, "--at", "2026-12-03T12:00:00+08:00", "--post", "P-TANK-OP", "--json"]
+    r = runner.invoke(cli, [*args, "--record"])
+    assert r.exit_code == 0, r.output
+    first = json.loads(r.output)
+    assert first["missed_checks_appended"] > 0
+    r = runner.invoke(cli, args)
+    again = json.loads(r.output)
+    assert again["missed_checks_appended"] == 0
+    assert all(x["missed_recorded"] == x["missed"] for x in again["tasks"])  # the store kept every check_missed event
+    r = runner.invoke(cli, ["tasks", "list", str(EXAMPLES / "chemical-plant.yaml"), "--db", url])
+    assert r.exit_code == 2 and "not both" in r.output

@@ -278,3 +278,69 @@ def test_assessment_opens_subject_hidden_dangers_with_their_effect() -> None:
     assert "no risk's current level moves" in hidden_danger_summary(hd)["effect_on_levels"]
     with pytest.raises(Exception, match="not area"):
         a.open_hidden_danger_on("area:NOPE", source="s", at=T0, description="d")
+
+
+# ---------------------------------------------------------------- command line
+
+
+def test_cli_major_path(tmp_path: Any) -> None:
+    import json
+
+    import yaml
+    from click.testing import CliRunner
+
+    from dualprev_core.cli.app import cli
+
+    ledger = tmp_path / "l.jsonl"
+    major().to_jsonl(ledger)
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump({**SIX, "deadline": SIX["deadline"].isoformat()}, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "five.yaml").write_text(yaml.safe_dump({**FIVE, "deadline": FIVE["deadline"].isoformat()}, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "report.yaml").write_text(yaml.safe_dump(REPORT, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump({"current_state": "x"}, allow_unicode=True), encoding="utf-8")
+    base = ["hidden-dangers", "transition", "--ledger", str(ledger), "HD-1"]
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(cli, [*base, *args])
+
+    r = run("approve-plan", "--plan", str(tmp_path / "five.yaml"), "--by", "boss", "--at", at(2).isoformat())
+    assert r.exit_code == 2 and "治理的目标和任务" in r.output
+    r = run("report", "--report", str(tmp_path / "bad.yaml"), "--by", "厂长", "--at", at(2).isoformat())
+    assert r.exit_code == 2 and "cause" in r.output and "plan" in r.output
+    assert run("approve-plan", "--plan", str(tmp_path / "plan.yaml"), "--by", "boss", "--at", at(2).isoformat()).exit_code == 0
+    assert run("report", "--report", str(tmp_path / "report.yaml"), "--by", "厂长", "--at", at(3).isoformat()).exit_code == 0
+    r = run("supervise", "--by", "监察员", "--at", at(4).isoformat())
+    assert r.exit_code == 2 and "--authority" in r.output
+    r = run("supervise", "--authority", "某市应急管理局", "--by", "监察员", "--at", at(4).isoformat())
+    assert r.exit_code == 2 and "--doc-title" in r.output
+    r = run("supervise", "--authority", "某市应急管理局", "--doc-title", "挂牌督办通知书", "--doc-number", "督〔2027〕3号",
+            "--by", "监察员", "--at", at(4).isoformat(), "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["supervision"] == "listed" and data["reported_to"] == ["regulator"] and data["plan"]["organisation"] == "设备工程部"
+
+
+def test_cli_expert_regrade_and_open_on_subject(tmp_path: Any) -> None:
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from dualprev_core.cli.app import cli
+
+    ledger = tmp_path / "l.jsonl"
+    led = Ledger()
+    general(led)
+    led.to_jsonl(ledger)
+    r = CliRunner().invoke(cli, ["hidden-dangers", "transition", "--ledger", str(ledger), "HD-C-1", "regrade", "--grade", "major",
+                                 "--basis", "expert", "--by", "专家王", "--why", "需全面停产治理", "--at", at(3).isoformat(), "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["grade"] == "major" and data["grade_basis"] == "expert" and data["judgements"][0]["by"] == "专家王"
+    example = Path(__file__).resolve().parents[1] / "examples" / "enterprise.yaml"
+    r = CliRunner().invoke(cli, ["hidden-dangers", "open", "--ledger", str(ledger), "-e", str(example), "--subject", "area:A-TANK",
+                                 "--description", "罐区安全警示标志缺失", "--by", "li", "--at", at(4).isoformat(), "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["subject"] == "area:A-TANK"
+    r = CliRunner().invoke(cli, ["hidden-dangers", "open", "--ledger", str(ledger), "-e", str(example), "--subject", "area:A-TANKK",
+                                 "--description", "x", "--by", "li"])
+    assert r.exit_code == 2 and "A-TANK" in r.output

@@ -7,7 +7,17 @@ from typing import Any
 
 import click
 
-from dualprev_core.cli.common import _common, _fail, _guard, _out, _packs
+from dualprev_core.cli.common import (
+    _check_source,
+    _common,
+    _db_option,
+    _enterprise_id_option,
+    _fail,
+    _guard,
+    _out,
+    change_state,
+    open_state,
+)
 
 __all__ = ["tasks_group", "tasks_list"]
 
@@ -20,20 +30,23 @@ def tasks_group() -> None:
 
 
 @tasks_group.command("list")
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("source", type=click.Path(path_type=Path), required=False)
+@_db_option
+@_enterprise_id_option
 @click.option("--at", "at_text", help="the time to judge at (ISO 8601; default now)")
 @click.option("--post", help="only this post's tasks")
 @click.option("--person", help="only the tasks of the posts this person belongs to")
 @click.option("--status", "only_status", type=click.Choice(["done", "due", "overdue"]), help="only tasks in this status")
 @click.option("--since", "since_text", help="when monitoring started: no check counts as missed before it (default: the earliest inspection)")
 @click.option("--inspections", "inspections_file", type=click.Path(path_type=Path), help="a dualprev-inspections/1 file of further recorded inspections")
-@click.option("--ledger", type=click.Path(path_type=Path), help="hidden-danger event file (JSON lines): its recorded missed checks are counted; with --record, new ones are appended")
-@click.option("--record", is_flag=True, help="append a check_missed event to --ledger for every missed check not yet recorded")
+@click.option("--ledger", type=click.Path(path_type=Path), help="with SOURCE: hidden-danger event file (JSON lines): its recorded missed checks are counted; with --record, new ones are appended")
+@click.option("--record", is_flag=True, help="append a check_missed event (to --ledger, or to the store with --db) for every missed check not yet recorded")
 @_common
 @_guard
-def tasks_list(source: Path, at_text: str | None, post: str | None, person: str | None, only_status: str | None, since_text: str | None,
-               inspections_file: Path | None, ledger: Path | None, record: bool, as_json: bool, lang: str) -> None:
-    """List the tasks of SOURCE (an enterprise file) with their status at --at: done, due or overdue.
+def tasks_list(source: Path | None, db: str | None, enterprise_id: str | None, at_text: str | None, post: str | None, person: str | None,
+               only_status: str | None, since_text: str | None, inspections_file: Path | None, ledger: Path | None, record: bool,
+               as_json: bool, lang: str) -> None:
+    """List the tasks of SOURCE (an enterprise file; or --db URL [-e ID]) with their status at --at: done, due or overdue.
 
     Overdue tasks say the level they escalated to; every missed check (未排查) since monitoring
     started is counted.
@@ -41,45 +54,55 @@ def tasks_list(source: Path, at_text: str | None, post: str | None, person: str 
     from rich.console import Console
     from rich.table import Table
 
-    from dualprev_core.cli.loop import _at, _load_ledger
+    from dualprev_core.cli.loop import _at
     from dualprev_core.clock import SystemClock
     from dualprev_core.investigation import build_plan
-    from dualprev_core.loading.enterprise import load_enterprise, load_inspections
+    from dualprev_core.loading.enterprise import load_inspections
 
-    if not source.exists():
+    _check_source(source, db, file_flag="SOURCE")
+    if source is not None and not source.exists():
         _fail(f"{source}: file not found")
-    if record and ledger is None:
-        _fail("--record needs --ledger FILE (the event file the missed checks are appended to)")
-    packs = _packs()
-    e = load_enterprise(source, packs=packs)
-    plan = build_plan(e, packs)
-    inspections = list(e.inspections)
-    if inspections_file is not None:
-        if not inspections_file.exists():
-            _fail(f"{inspections_file}: file not found")
-        inspections += load_inspections(inspections_file, e)
+    if record and source is not None and ledger is None:
+        _fail("--record needs --ledger FILE (the event file the missed checks are appended to), or --db URL")
     at = _at(at_text) or SystemClock().now()
-    statuses = plan.status(at, inspections, since=_at(since_text), post=post, person=person)
-    led = _load_ledger(ledger) if ledger is not None else None
-    recorded: dict[str, int] = {}
-    appended = 0
-    if led is not None:
+    since = _at(since_text)
+    from_db = source is None
+
+    def judge(state: Any) -> tuple[Any, int]:
+        plan = build_plan(state.enterprise, state.packs)
+        # the register's own inspections and those recorded since (the store keeps both), once each
+        inspections = list({i.id: i for i in (*state.enterprise.inspections, *state.register_inspections, *state.inspections)}.values())
+        if inspections_file is not None:
+            if not inspections_file.exists():
+                _fail(f"{inspections_file}: file not found")
+            inspections += load_inspections(inspections_file, state.enterprise)
+        statuses = plan.status(at, inspections, since=since, post=post, person=person)
+        appended = 0
         if record:
             escalated = {s.task.id: s.escalated_to for s in statuses if s.escalated_to}
-            appended = len(led.record_missed_checks([m for s in statuses for m in s.missed], at=at, escalated_to=escalated))
-            led.to_jsonl(ledger)
-        for m in led.missed_checks():
-            recorded[m.task_id] = recorded.get(m.task_id, 0) + 1
+            appended = len(state.ledger.record_missed_checks([m for s in statuses for m in s.missed], at=at, escalated_to=escalated))
+        return statuses, appended
+
+    kwargs: dict[str, Any] = {"ledger": ledger} if not from_db else {"db": db, "enterprise_id": enterprise_id}
+    if record:
+        (statuses, appended), state = change_state(judge, source, replay_inspections=False, **kwargs)
+    else:
+        state = open_state(source, replay_inspections=False, **kwargs)
+        statuses, appended = judge(state)
+    counted = ledger is not None or from_db
+    recorded: dict[str, int] = {}
+    for m in state.ledger.missed_checks():
+        recorded[m.task_id] = recorded.get(m.task_id, 0) + 1
     rows: list[dict[str, Any]] = []
     for s in statuses:
         if only_status is not None and s.status.key != only_status:
             continue
         d = s.to_dict()
-        if led is not None:
+        if counted:
             d["missed_recorded"] = recorded.get(s.task.id, 0)
         rows.append(d)
     if as_json:
-        _out(rows if led is None else {"tasks": rows, "ledger": str(ledger), "missed_checks_appended": appended})
+        _out(rows if not counted else {"tasks": rows, "ledger": str(ledger) if ledger else state.origin, "missed_checks_appended": appended})
         return
     zh = lang == "zh"
     t = Table("ID", "岗位" if zh else "post", "频次" if zh else "frequency", "状态" if zh else "status",
@@ -95,4 +118,4 @@ def tasks_list(source: Path, at_text: str | None, post: str | None, person: str 
     counts = {k: sum(1 for d in rows if d["status"] == k) for k in ("done", "due", "overdue")}
     missed = sum(d["missed"] for d in rows)
     console.print(f"{counts['done']} done, {counts['due']} due, {counts['overdue']} overdue; {missed} missed check(s)"
-                  + (f"; {appended} newly recorded in {ledger}" if record else ""), markup=False)
+                  + (f"; {appended} newly recorded in {ledger or state.origin}" if record else ""), markup=False)
