@@ -17,7 +17,7 @@ def _eager(a: Assessment, hd) -> dict:
     c = a.control(hd.control_id)
     risks = [a.risk(r) for r in c.mitigates]
     return {
-        "id": hd.id, "finding": hd.finding.key, "inspection_facts": a.inspection_facts(hd), "source": hd.source,
+        "id": hd.id, "subject": hd.subject, "finding": hd.finding.key, "inspection_facts": a.inspection_facts(hd), "source": hd.source,
         "control": attrs.asdict(c, recurse=True),
         "risks": [{**attrs.asdict(r, recurse=True), "current_level": a.current_level(r.id).key} for r in risks],
         "areas": sorted({x for r in risks for x in a.area_chain(r.area)}),
