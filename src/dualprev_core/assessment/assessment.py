@@ -228,7 +228,8 @@ class Assessment:
         self._inspection_facts: dict[str, dict[str, Any]] = {i.id: dict(i.facts) for i in enterprise.inspections if i.facts}
         self.ledger.subscribe(self._on_event)
         for hd in self.ledger.open():
-            self._refresh_control(hd.control_id)
+            if hd.control_id is not None:  # one no control covers moves no level
+                self._refresh_control(hd.control_id)
         self._pending_changes.clear()
 
     @functools.cached_property

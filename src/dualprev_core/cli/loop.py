@@ -500,5 +500,5 @@ def _line_from_source(source: str | None) -> int | None:
     return int(tail) if head and tail.isdigit() else None
 
 
-__all__ = ["inspect_cmd", "hd_group", "hd_list", "hd_transition", "hd_overdue", "monitor_cmd", "rules_group", "rules_check"]
+__all__ = ["inspect_cmd", "hd_group", "hd_list", "hd_transition", "hd_open", "hd_overdue", "monitor_cmd", "rules_group", "rules_check"]
 

@@ -389,7 +389,7 @@ class _Builder:
                         tasks: Any, adhoc: Any, objects: Mapping[str, dict[str, Any]]) -> None:
         inspections = {i.id: i for i in self.e.inspections}
         for hd in self.a.ledger.all():
-            c = self.controls.get(hd.control_id)
+            c = self.controls.get(hd.control_id or "")
             if c is None:
                 raise InvalidInput(f"hidden danger {hd.id!r} degrades control {hd.control_id!r}, which enterprise {self.e.id!r} does not have "
                                    "(a ledger of another enterprise?)")

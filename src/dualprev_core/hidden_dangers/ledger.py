@@ -597,7 +597,7 @@ class Ledger:
         has the six contents of 第十五条.
         """
         self._known(hd_id)
-        return self.append(ReportSubmitted(hd_id=hd_id, by=by, at=self._at(at), why=why, recipient=recipient, report=report))  # type: ignore[arg-type]
+        return self.append(ReportSubmitted(hd_id=hd_id, by=by, at=self._at(at), why=why, recipient=recipient, report=report))
 
     def list_supervision(
         self, hd_id: str, *, authority: str, document: Document | Mapping[str, Any], by: str,

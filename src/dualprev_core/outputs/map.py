@@ -231,7 +231,7 @@ def render_map_svg(src: OutputSource, *, root: str | None = None, width: float =
     controls = {c.id: c for c in e.controls}
     hd_sets: dict[str, set[str]] = {}
     for hd in a.ledger.open():
-        c = controls.get(hd.control_id)
+        c = controls.get(hd.control_id or "")
         for rid in (c.mitigates if c else hd.risk_ids):
             if src.has_risk(rid):
                 hd_sets.setdefault(src.risk(rid).area, set()).add(hd.id)

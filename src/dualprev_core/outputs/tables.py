@@ -356,7 +356,7 @@ def ledger_table(src: OutputSource, hidden_dangers: Iterable[HiddenDanger] | Non
     )
     rows = []
     for n, hd in enumerate(hidden_dangers if hidden_dangers is not None else a.ledger.all(), start=1):
-        c = controls.get(hd.control_id)
+        c = controls.get(hd.control_id or "")
         areas = list(dict.fromkeys(src.area_path(src.risk(r).area) for r in (c.mitigates if c else hd.risk_ids) if src.has_risk(r)))
         plan = hd.plan
         rect = _events(hd, Rectified)

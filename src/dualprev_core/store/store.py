@@ -449,7 +449,7 @@ class Store:
         if state.ledger.events:
             raise InvalidInput(f"{self.display}: enterprise {stream!r} already has {len(state.ledger.events)} hidden-danger events; "
                                "a ledger file can only be imported into an enterprise without any")
-        unknown = sorted({hd.control_id for hd in ledger.all()} - {c.id for c in state.enterprise.controls})
+        unknown = sorted({hd.control_id for hd in ledger.all() if hd.control_id is not None} - {c.id for c in state.enterprise.controls})
         if unknown:
             raise InvalidInput(f"{p}: hidden dangers on controls that are not in the register of {stream!r}: {', '.join(unknown[:10])}")
         who = actor or default_actor()

@@ -192,8 +192,8 @@ def reidentification_tasks(assessment: Assessment, *, as_of_date: date | None = 
     for hd in assessment.ledger.all():
         if not hd.is_major:
             continue
-        c = controls.get(hd.control_id)
-        areas = sorted({risks[r].area for r in (c.mitigates if c else ()) if r in risks}) or roots
+        c = controls.get(hd.control_id or "")
+        areas = sorted({risks[r].area for r in (c.mitigates if c else hd.risk_ids) if r in risks}) or roots
         why = ", ".join(x.criterion_id for x in hd.criteria)
         at = hd.reported_at.date()
         raw_events.append(("major_hidden_danger", at, areas, f"hidden_danger:{hd.id}", f"{hd.description} [{why}]" if why else hd.description, at))
