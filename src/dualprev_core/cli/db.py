@@ -138,10 +138,10 @@ def _describe(e: Any) -> str:
         return f"alarm {d.get('rule')} [{d.get('level')}] {d.get('point') or ''}: {d.get('message')}"
     if k == "ledger.imported":
         return f"ledger {d.get('source')} imported ({d.get('events')} events, sha256 {str(d.get('sha256'))[:12]}…)"
-    if k.startswith("hidden_danger."):
-        extra = {kk: v for kk, v in d.items() if kk not in ("kind", "hd_id", "by", "at", "why") and v not in (None, "", [], {})}
+    if k.startswith(("hidden_danger.", "investigation.")):
+        extra = {kk: v for kk, v in d.items() if kk not in ("kind", "hd_id", "task_id", "by", "at", "why") and v not in (None, "", [], {})}
         bits = ", ".join(f"{kk}={v}" for kk, v in list(extra.items())[:4])
-        return f"{d.get('hd_id')} {d.get('kind')}" + (f" ({bits})" if bits else "") + (f" — {d['why']}" if d.get("why") else "")
+        return f"{d.get('hd_id') or d.get('task_id')} {d.get('kind')}" + (f" ({bits})" if bits else "") + (f" — {d['why']}" if d.get("why") else "")
     return k
 
 
@@ -229,7 +229,7 @@ def db_export(db: str | None, enterprise_id: str | None, fmt: str, output: Path 
         heads[e.stream] = (e.seq, e.hash)
         if fmt == "jsonl":
             lines.append(json.dumps(e.to_dict(), ensure_ascii=False))
-        elif e.kind.startswith("hidden_danger."):
+        elif e.kind.startswith(("hidden_danger.", "investigation.")):
             lines.append(json.dumps(e.data, ensure_ascii=False))
     text = "".join(line + "\n" for line in lines)
     if output is not None:

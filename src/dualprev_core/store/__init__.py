@@ -33,7 +33,9 @@ from dualprev_core.store.jsonl import atomic_write_text, ledger_lock, read_ledge
 from dualprev_core.store.records import (
     HIDDEN_DANGER_PREFIX,
     INSPECTION_RECORDED,
+    INVESTIGATION_PREFIX,
     LEDGER_IMPORTED,
+    LEDGER_PREFIXES,
     MONITORING_ALARM,
     REGISTER_IMPORTED,
     NewEvent,
@@ -71,6 +73,8 @@ __all__ = [
     "MONITORING_ALARM",
     "LEDGER_IMPORTED",
     "HIDDEN_DANGER_PREFIX",
+    "INVESTIGATION_PREFIX",
+    "LEDGER_PREFIXES",
     "StoreError",
     "StoreURLError",
     "StoreUnavailable",

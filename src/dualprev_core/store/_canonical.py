@@ -25,12 +25,20 @@ GENESIS: Final = "0" * 64
 HASH_FORMAT: Final = "dualprev-event/1"
 
 
+#: One encoder for every call (``json.dumps`` with options builds a new one each time).
+_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+#: JSON string quoting without ASCII escaping (the C implementation where available).
+_quote: Final = json.encoder.encode_basestring
+
+
 def canonical_json(value: Any) -> str:
     """The canonical JSON text of ``value`` (see the module docstring).
 
     :raises ValueError: for values JSON cannot hold (NaN, non-string keys, objects).
     """
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return _ENCODER.encode(value)
 
 
 def sha256_hex(text: str) -> str:
@@ -40,8 +48,7 @@ def sha256_hex(text: str) -> str:
 
 def event_hash(stream: str, seq: int, kind: str, actor: str, at: str, recorded_at: str, prev_hash: str, data: str) -> str:
     """The chained hash of one event; ``data`` is its canonical JSON text."""
-    header = canonical_json([HASH_FORMAT, stream, seq, kind, actor, at, recorded_at, prev_hash])
-    h = hashlib.sha256(header.encode("utf-8"))
-    h.update(b"\n")
-    h.update(data.encode("utf-8"))
-    return h.hexdigest()
+    # exactly canonical_json([HASH_FORMAT, stream, seq, kind, actor, at, recorded_at, prev_hash]), built directly
+    q = _quote
+    header = f'["{HASH_FORMAT}",{q(stream)},{int(seq)},{q(kind)},{q(actor)},{q(at)},{q(recorded_at)},{q(prev_hash)}]'
+    return hashlib.sha256(f"{header}\n{data}".encode()).hexdigest()

@@ -7,6 +7,8 @@ Kinds (the ``kind`` column):
 * ``inspection.recorded`` — one inspection record (排查记录), passed ones included;
 * ``hidden_danger.<kind>`` — one hidden-danger event (``reported``, ``assessed``, … ``closed``),
   its payload the event's JSON form (see ``docs/hidden-dangers.md``);
+* ``investigation.<kind>`` — an investigation event the ledger keeps about a task
+  (``check_missed``: 未排查, a task's window passed without its check);
 * ``monitoring.alarm`` — an alarm a monitoring rule raised;
 * ``ledger.imported`` — marks the import of a JSON-lines ledger file (name, SHA-256, event count);
   the file's events follow as ``hidden_danger.*`` events.
@@ -26,7 +28,7 @@ import attrs
 
 from dualprev_core.clock import ensure_aware
 from dualprev_core.errors import InvalidInput
-from dualprev_core.hidden_dangers.ledger import LedgerEvent, event_from_dict
+from dualprev_core.hidden_dangers.ledger import HiddenDangerEvent, LedgerEvent, event_from_dict
 from dualprev_core.model.records import Inspection
 from dualprev_core.model.vocabulary import InspectionResult
 
@@ -36,6 +38,9 @@ __all__ = [
     "MONITORING_ALARM",
     "LEDGER_IMPORTED",
     "HIDDEN_DANGER_PREFIX",
+    "INVESTIGATION_PREFIX",
+    "LEDGER_PREFIXES",
+    "ledger_event",
     "NewEvent",
     "StoredEvent",
     "hidden_danger_event",
@@ -49,6 +54,9 @@ INSPECTION_RECORDED: Final = "inspection.recorded"
 MONITORING_ALARM: Final = "monitoring.alarm"
 LEDGER_IMPORTED: Final = "ledger.imported"
 HIDDEN_DANGER_PREFIX: Final = "hidden_danger."
+INVESTIGATION_PREFIX: Final = "investigation."
+#: The prefixes of the kinds that hold ledger events (replayed into the ledger, in order).
+LEDGER_PREFIXES: Final = (HIDDEN_DANGER_PREFIX, INVESTIGATION_PREFIX)
 
 
 def _v_text(inst: object, a: attrs.Attribute[Any], value: object) -> None:
@@ -94,14 +102,19 @@ class StoredEvent:
         return {"stream": self.stream, "seq": self.seq, "kind": self.kind, "actor": self.actor, "at": self.at,
                 "recorded_at": self.recorded_at, "data": self.data, "prev_hash": self.prev_hash, "hash": self.hash}
 
-    def hidden_danger_event(self) -> LedgerEvent:
-        """The ledger event this stores (for ``hidden_danger.*`` kinds: hidden-danger and investigation events)."""
+    def ledger_event(self) -> LedgerEvent:
+        """The ledger event this stores (for ``hidden_danger.*`` and ``investigation.*`` kinds)."""
         return event_from_dict(self.data, source=f"{self.stream} event {self.seq}")
 
 
-def hidden_danger_event(event: LedgerEvent) -> NewEvent:
-    """The store event of a ledger event — hidden-danger or investigation record (actor = its ``by``)."""
-    return NewEvent(kind=HIDDEN_DANGER_PREFIX + event.kind, data=event.to_dict(), actor=event.by, at=event.at)
+def ledger_event(event: LedgerEvent) -> NewEvent:
+    """The store event of a ledger event (actor = its ``by``)."""
+    prefix = HIDDEN_DANGER_PREFIX if isinstance(event, HiddenDangerEvent) else INVESTIGATION_PREFIX
+    return NewEvent(kind=prefix + event.kind, data=event.to_dict(), actor=event.by, at=event.at)
+
+
+#: The former name, for hidden-danger events.
+hidden_danger_event = ledger_event
 
 
 def inspection_to_dict(i: Inspection) -> dict[str, Any]:

@@ -26,7 +26,7 @@ import attrs
 from dualprev_core.errors import InvalidInput
 from dualprev_core.hidden_dangers.ledger import Ledger, LedgerEvent
 from dualprev_core.model.records import Enterprise, Inspection
-from dualprev_core.store.records import MONITORING_ALARM, NewEvent, hidden_danger_event, inspection_event, inspection_to_dict
+from dualprev_core.store.records import MONITORING_ALARM, NewEvent, inspection_event, inspection_to_dict, ledger_event
 
 if TYPE_CHECKING:
     from dualprev_core.assessment.assessment import Assessment, InspectionOutcome
@@ -145,7 +145,7 @@ class EnterpriseState:
     # ------------------------------------------------------------ recording
 
     def _on_event(self, event: LedgerEvent) -> None:
-        self._pending.append(hidden_danger_event(event))
+        self._pending.append(ledger_event(event))
 
     def record_inspection(self, inspection: Inspection) -> InspectionOutcome:
         """Record one inspection (passed ones too) and whatever hidden danger it opens.

@@ -22,9 +22,9 @@ from dualprev_core.store._canonical import GENESIS, canonical_json, event_hash, 
 from dualprev_core.store._schema import SCHEMA_VERSION, ensure_schema
 from dualprev_core.store.errors import ConcurrencyConflict, StoreCorrupted, UnknownEnterprise
 from dualprev_core.store.records import (
-    HIDDEN_DANGER_PREFIX,
     INSPECTION_RECORDED,
     LEDGER_IMPORTED,
+    LEDGER_PREFIXES,
     MONITORING_ALARM,
     REGISTER_IMPORTED,
     NewEvent,
@@ -345,7 +345,7 @@ class Store:
         alarms: list[Any] = list(base.get("alarms", []))
         register_count = int(base.get("register_count", 0))
         for e in tail:
-            if e.kind.startswith(HIDDEN_DANGER_PREFIX):
+            if e.kind.startswith(LEDGER_PREFIXES):
                 hd_dicts.append(e.data)
             elif e.kind == INSPECTION_RECORDED:
                 insp_dicts.append(e.data)
@@ -455,9 +455,9 @@ class Store:
         who = actor or default_actor()
         marker = NewEvent(kind=LEDGER_IMPORTED, actor=who, at=_now(),
                           data={"source": p.name, "sha256": sha256_hex(text), "events": len(ledger.events)})
-        from dualprev_core.store.records import hidden_danger_event
+        from dualprev_core.store.records import ledger_event
 
-        return self.append(stream, [marker, *(hidden_danger_event(e) for e in ledger.events)], expected_version=state.version)
+        return self.append(stream, [marker, *(ledger_event(e) for e in ledger.events)], expected_version=state.version)
 
     # ------------------------------------------------------------ snapshots
 

@@ -28,7 +28,7 @@ import attrs
 
 from dualprev_core.store._canonical import GENESIS, canonical_json, event_hash, sha256_hex
 from dualprev_core.store.errors import StoreCorrupted
-from dualprev_core.store.records import HIDDEN_DANGER_PREFIX, INSPECTION_RECORDED, MONITORING_ALARM, REGISTER_IMPORTED, StoredEvent
+from dualprev_core.store.records import INSPECTION_RECORDED, LEDGER_PREFIXES, MONITORING_ALARM, REGISTER_IMPORTED, StoredEvent
 from dualprev_core.store.store import Store
 
 __all__ = ["StreamCheck", "HeadCheck", "VerifyReport", "verify_store"]
@@ -121,7 +121,7 @@ def _fold(events: list[StoredEvent], upto: int) -> dict[str, Any]:
             break
         if e.kind == REGISTER_IMPORTED:
             reg_seq, count = e.seq, count + 1
-        elif e.kind.startswith(HIDDEN_DANGER_PREFIX):
+        elif e.kind.startswith(LEDGER_PREFIXES):
             hd.append(e.data)
         elif e.kind == INSPECTION_RECORDED:
             insp.append(e.data)
