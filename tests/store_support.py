@@ -55,7 +55,10 @@ def raw_execute(url: str, statements: Sequence[tuple[str, Sequence[Any]]]) -> li
         with psycopg.connect(url, autocommit=False) as conn:
             conn.execute("SET session_replication_role = replica")  # the editor disables the append-only trigger
             for sql, params in statements:
-                cur = conn.execute(sql.replace("?", "%s"), tuple(params))  # type: ignore[arg-type]
+                if params:
+                    cur = conn.execute(sql.replace("?", "%s"), tuple(params))  # type: ignore[arg-type]
+                else:  # literal SQL: no placeholders to translate, and % or ? in its strings stay as they are
+                    cur = conn.execute(sql)  # type: ignore[arg-type]
                 out.append(cur.fetchall() if cur.description else [])
             conn.commit()
         return out

@@ -315,23 +315,27 @@ def test_a_newer_schema_is_refused(store_url):
         open_store(store_url)
 
 
+FIXTURES = Path(__file__).resolve().parent / "data" / "store"
+
+
 def test_migration_from_version_1(store_url, packs):
-    from dualprev_core.store import Store
-    from dualprev_core.store._backends import connect
-    from dualprev_core.store._schema import create_version, schema_version
+    """A store written by schema version 1 (a fixture of its tables and rows) opens, migrates and verifies."""
+    from dualprev_core.store._schema import SCHEMA_VERSION, schema_version
 
-    backend = connect(store_url, create=True)
-    create_version(backend, 1)
-    old = Store(backend)
-    old.import_register(EXAMPLE, actor="v1", packs=packs)
-    old.close()
-
+    lines = (FIXTURES / "schema-v1.sql").read_text(encoding="utf-8").splitlines()
+    raw_execute(store_url, [(line.rstrip(";"), ()) for line in lines if line and not line.startswith("--")])
     store = open_(store_url)
-    assert schema_version(store._b) == 2
-    state = store.load(packs=packs)
-    assert state.register_version == 1
+    assert schema_version(store._b) == SCHEMA_VERSION
     assert verify_store(store).ok
-    store.snapshot()
+    state = store.load(packs=packs)
+    assert state.version == 12 and state.register_version == 1
+    assert len(state.inspections) == 6 and any(h.state.key == "rectifying" for h in state.ledger.all())
+    state.record_alarm({"rule": "r", "level": "warning", "message": "after the migration", "at": datetime.now(CST).isoformat()})
+    state.save()
+    assert store.snapshot() == 13
+    assert verify_store(store).ok
+    with pytest.raises(Exception, match="append-only"):
+        store._b.execute("DELETE FROM dualprev_events WHERE seq = 1")
 
 
 # ---------------------------------------------------------------- bad stores
@@ -474,3 +478,74 @@ def test_cli_import_ledger(store_url, tmp_path):
     assert {h["id"] for h in listing} == {h["id"] for h in json.loads(run("hidden-dangers", "list", "--ledger", str(led), "--json").output)}
     r = CliRunner().invoke(cli, ["db", "import-ledger", str(led), "--db", store_url])
     assert r.exit_code == 2 and "already has" in r.output
+
+
+MINE = EXAMPLE.parent / "mine.yaml"
+GAS = EXAMPLE.parent / "mine-gas.csv"
+
+
+def test_cli_monitor_records_alarms_and_their_hidden_dangers(store_url):
+    assert run("db", "import", str(MINE), "--db", store_url).exit_code == 0
+    r = run("monitor", str(GAS), "--db", store_url, "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["alarms"], "the example readings raise alarms"
+    with open_(store_url) as store:
+        kinds = [e.kind for e in store.events()]
+        state = store.load()
+    assert kinds.count("monitoring.alarm") == len(out["alarms"])
+    assert {h["id"] for h in out["hidden_dangers"]} <= {h.id for h in state.ledger.all()}
+    assert [a["rule"] for a in state.alarms] == [a["rule"] for a in out["alarms"]]
+
+
+def test_cli_check_overdue_and_db_from_the_environment(store_url):
+    env = {"DUALPREV_DB": store_url}
+    assert run("db", "import", str(EXAMPLE), env=env).exit_code == 0
+    assert run("inspect", env=env).exit_code == 0
+    r = run("hidden-dangers", "check-overdue", "--now", "2027-06-01T08:00:00+08:00", "--json", env=env)
+    assert r.exit_code == 0, r.output
+    marked = json.loads(r.output)
+    assert marked and all(e["kind"] == "marked_overdue" for e in marked)
+    listing = json.loads(run("hidden-dangers", "list", "--json", env=env).output)
+    assert all(h["overdue"] for h in listing if h["id"] in {e["hd_id"] for e in marked})
+    # an explicit FILE wins over DUALPREV_DB
+    r = run("assess", str(EXAMPLE), "--json", env=env)
+    assert r.exit_code == 0 and "store" not in json.loads(r.output)
+
+
+def test_cli_several_enterprises_need_an_id(store_url, tmp_path):
+    doc = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    doc["enterprise"]["id"] = "ENT-OTHER"
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert run("db", "import", str(EXAMPLE), "--db", store_url).exit_code == 0
+    assert run("db", "import", str(other), "--db", store_url).exit_code == 0
+    r = CliRunner().invoke(cli, ["assess", "--db", store_url])
+    assert r.exit_code == 2 and "2 enterprises" in r.output and "-e ID" in r.output
+    r = run("assess", "--db", store_url, "-e", "ENT-OTHER", "--json")
+    assert r.exit_code == 0 and json.loads(r.output)["store"]["enterprise"] == "ENT-OTHER"
+    r = CliRunner().invoke(cli, ["assess", "--db", store_url, "-e", "ENT-OTHR"])
+    assert r.exit_code == 2 and "did you mean 'ENT-OTHER'" in r.output
+
+
+@pytest.mark.parametrize("content,message", [
+    ('{"kind": "reported", "hd_id": "H"\n', "line 1"),
+    ("not json at all\n", "line 1"),
+])
+def test_a_ledger_file_that_does_not_parse_is_refused_not_emptied(tmp_path, content, message):
+    led = tmp_path / "l.jsonl"
+    led.write_text(content, encoding="utf-8")
+    r = CliRunner().invoke(cli, ["inspect", str(EXAMPLE), "--ledger", str(led)])
+    assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output
+    assert led.read_text(encoding="utf-8") == content
+    r = CliRunner().invoke(cli, ["hidden-dangers", "list", "--ledger", str(tmp_path)])
+    assert r.exit_code == 2 and "directory" in r.output
+
+
+def test_register_import_refuses_an_invalid_file_and_writes_nothing(store_url, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace("inputs: {L: 1, E: 10, C: 40}", "inputs: {L: 4, E: 10, C: 40}", 1), encoding="utf-8")
+    r = CliRunner().invoke(cli, ["db", "import", str(bad), "--db", store_url])
+    assert r.exit_code == 2 and "bad.yaml" in r.output
+    with open_(store_url) as store:
+        assert store.enterprise_ids() == []

@@ -137,14 +137,3 @@ def ensure_schema(backend: Backend, *, create: bool = True) -> int:
             backend.execute("UPDATE dualprev_meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
             backend.execute("INSERT INTO dualprev_meta (key, value) VALUES (?, ?)", (f"migrated_{start}_to_{SCHEMA_VERSION}_at", now))
     return found or 0
-
-
-def create_version(backend: Backend, version: int) -> None:
-    """Create the tables of an older ``version`` in an empty database (for migration tests)."""
-    steps = _steps(backend)
-    with backend.write():
-        for v in range(1, version + 1):
-            for sql in steps[v]:
-                backend.execute(sql)
-        backend.execute("INSERT INTO dualprev_meta (key, value) VALUES ('format', ?)", (STORE_FORMAT,))
-        backend.execute("INSERT INTO dualprev_meta (key, value) VALUES ('schema_version', ?)", (str(version),))
