@@ -48,7 +48,7 @@ from dualprev_core.hidden_dangers.ledger import Ledger  # noqa: E402
 from dualprev_core.loading.enterprise import CHINA_STANDARD_TIME, load_enterprise  # noqa: E402
 from dualprev_core.model.records import Inspection  # noqa: E402
 from dualprev_core.model.vocabulary import InspectionResult  # noqa: E402
-from dualprev_core.packs.registry import load_packs  # noqa: E402
+from dualprev_core.packs import load_packs  # noqa: E402
 from dualprev_core.store import open_store  # noqa: E402
 from dualprev_core.store._backends import connect  # noqa: E402
 from dualprev_core.store._canonical import canonical_json  # noqa: E402
