@@ -10,6 +10,8 @@ from pathlib import Path
 import attrs
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from store_support import BACKENDS, empty_store_url
 
 from dualprev_core.assessment.assessment import Assessment
@@ -343,3 +345,55 @@ def test_map_png_and_html_through_the_outputs_layer(sqlite_db, subs, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     r = CliRunner().invoke(cli, ["region", "map", "--db", sqlite_db.url, "-o", str(tmp_path / "map.pdf")])
     assert r.exit_code == 2 and ".svg, .html or .png" in r.output
+
+
+def test_done_when_store_export_validates_and_a_region_store_lists_it_once(tmp_path):
+    """The issue's end-to-end: enterprise store → submission (valid against the printed schema) →
+    a region store ingests it twice → the enterprise is listed once with its level."""
+    from jsonschema import Draft202012Validator
+
+    run = CliRunner().invoke
+    store, region_db = f"sqlite:///{tmp_path / 'plant.db'}", f"sqlite:///{tmp_path / 'region.db'}"
+    assert run(cli, ["db", "import", str(PLANT), "--db", store]).exit_code == 0
+    sub = tmp_path / "sub.json"
+    assert run(cli, ["export", "submission", "--db", store, "-o", str(sub)]).exit_code == 0
+    schema = json.loads(run(cli, ["exchange", "schema"]).output)
+    assert list(Draft202012Validator(schema).iter_errors(json.loads(sub.read_text(encoding="utf-8")))) == []
+    assert run(cli, ["region", "regions", str(REGIONS), "--db", region_db]).exit_code == 0
+    r = run(cli, ["region", "ingest", str(sub), str(sub), "--db", region_db, "--json"])
+    assert r.exit_code == 0, r.output
+    assert [x["outcome"] for x in json.loads(r.output)["results"]] == ["ingested", "unchanged"]
+    r = run(cli, ["region", "assess", "--db", region_db, "--json"])
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.output)
+    assert [(e["id"], e["region"], e["level"]) for e in report["enterprises"]] == [("91320500MA1XTEQ40Q", "PARK-1", "general")]
+    assert next(x for x in report["regions"] if x["id"] == "P-DEMO")["counts"]["enterprises"] == 1
+    r = run(cli, ["region", "plan", "--db", region_db, "--from", "2026-12-01", "--to", "2026-12-31", "--json"])
+    assert r.exit_code == 0 and json.loads(r.output)["due"][0]["id"] == "91320500MA1XTEQ40Q"
+
+
+def _version(sub, n: int):
+    v = copy.deepcopy(sub)
+    v["generated_at"] = (datetime(2026, 11, 20, tzinfo=UTC) + timedelta(days=n)).isoformat()
+    v["head_hash"] = f"{n + 1:064x}"
+    v["risk_events"][0]["EVENT_NAME"] = f"第{n}版"
+    v["content_hash"] = content_hash(v)
+    return v
+
+
+@settings(max_examples=max(8, settings.default.max_examples // 6))
+@given(st.permutations(range(4)))
+def test_ingest_is_order_free_the_newest_wins(subs, tmp_path_factory, order):
+    """Whatever order the submissions arrive in (re-sent ones included), the database ends with each
+    enterprise's newest submission and the same records."""
+    versions = [_version(subs[0], n) for n in range(3)] + [subs[2]]
+    db = open_region_db(str(tmp_path_factory.mktemp("order") / "r.db"))
+    try:
+        for i in [*order, order[0]]:
+            db.ingest(versions[i], source=str(i))
+        held = {e["credit_code"]: e["content_hash"] for e in db.enterprises()}
+        assert held == {subs[0]["enterprise"]["CREDIT_CODE"]: versions[2]["content_hash"], subs[2]["enterprise"]["CREDIT_CODE"]: subs[2]["content_hash"]}
+        names = {ev["EVENT_NAME"] for ev in db.records("risk_events", credit_code=subs[0]["enterprise"]["CREDIT_CODE"])}
+        assert "第2版" in names and "第0版" not in names and "第1版" not in names
+    finally:
+        db.close()
