@@ -549,3 +549,20 @@ def test_register_import_refuses_an_invalid_file_and_writes_nothing(store_url, t
     assert r.exit_code == 2 and "bad.yaml" in r.output
     with open_(store_url) as store:
         assert store.enterprise_ids() == []
+
+
+def test_commits_write_snapshots_that_verify(store_url, packs, monkeypatch):
+    from dualprev_core.store import store as store_module
+
+    monkeypatch.setattr(store_module, "SNAPSHOT_EVERY", 5)
+    store, state = recorded_store(store_url, packs)  # > 5 events: the first commit snapshots
+    for i in range(4):
+        st = store.load(packs=packs)
+        for j in range(3):
+            st.record_alarm({"rule": "r", "level": "warning", "message": f"{i}.{j}", "at": datetime.now(CST).isoformat()})
+        close_one(st, st.ledger.open()[0].id) if i == 0 else None
+        st.save()
+    snaps = [s[0] for s in store.snapshots(state.enterprise_id)]
+    assert len(snaps) >= 3 and snaps[0] == state.version
+    assert verify_store(store).ok
+    assert [a["message"] for a in store.load(packs=packs).alarms][-3:] == ["3.0", "3.1", "3.2"]

@@ -67,6 +67,7 @@ class EnterpriseState:
         origin: str = "",
         store: Store | None = None,
         ledger_path: Path | None = None,
+        stored_payloads: Mapping[str, list[Any]] | None = None,
         replay_inspections: bool = False,
     ) -> None:
         self.enterprise = enterprise
@@ -85,6 +86,9 @@ class EnterpriseState:
         self._replay = replay_inspections
         self._recorded = {i.id: i for i in self.inspections}
         self._pending: list[NewEvent] = []
+        # The payloads as stored (ledger events, inspections), which a snapshot copies verbatim:
+        # re-serialising them with a newer dualprev could differ from what the chain holds.
+        self._stored: dict[str, list[Any]] = {k: list(v) for k, v in (stored_payloads or {}).items()}
         self._assessment: Assessment | None = None
         ledger.subscribe(self._on_event)
 
@@ -193,8 +197,19 @@ class EnterpriseState:
         return None
 
     def _committed(self, version: int, head_hash: str) -> None:
+        from dualprev_core.store.records import INSPECTION_RECORDED, LEDGER_PREFIXES
+
+        for e in self._pending:
+            if e.kind.startswith(LEDGER_PREFIXES):
+                self._stored.setdefault("ledger", []).append(dict(e.data))
+            elif e.kind == INSPECTION_RECORDED:
+                self._stored.setdefault("inspections", []).append(dict(e.data))
         self.version, self.head_hash = version, head_hash
         self._pending.clear()
+
+    def stored_payloads(self, key: str) -> list[Any]:
+        """The payloads of the committed ledger events (``ledger``) or inspections (``inspections``), as stored."""
+        return list(self._stored.get(key, []))
 
     def __repr__(self) -> str:
         return f"<EnterpriseState {self.enterprise.id} v{self.version} {len(self.ledger.events)} hidden-danger events>"

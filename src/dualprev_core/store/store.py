@@ -364,6 +364,7 @@ class Store:
         register_inspections = enterprise.inspections
         enterprise = attrs.evolve(enterprise, inspections=tuple(inspections))
         return EnterpriseState(enterprise=enterprise, ledger=ledger, packs=packs, inspections=inspections, alarms=alarms,
+                               stored_payloads={"ledger": hd_dicts, "inspections": insp_dicts},
                                version=version, head_hash=head, register_version=register_count, register_seq=reg_event.seq,
                                register_inspections=register_inspections, origin=origin, store=self)
 
@@ -502,14 +503,14 @@ class Store:
 
 
 def _snapshot_data(state: EnterpriseState) -> dict[str, Any]:
-    from dualprev_core.store.records import inspection_to_dict
-
+    """The folded state once ``state.pending`` is appended: the payloads as stored, verbatim (never re-serialised)."""
+    pending = state.pending
     return {
         "format": SNAPSHOT_FORMAT,
         "register_seq": state.register_seq,
         "register_count": state.register_version,
-        "hd_events": [e.to_dict() for e in state.ledger.events],
-        "inspections": [inspection_to_dict(i) for i in state.inspections],
+        "hd_events": state.stored_payloads("ledger") + [dict(e.data) for e in pending if e.kind.startswith(LEDGER_PREFIXES)],
+        "inspections": state.stored_payloads("inspections") + [dict(e.data) for e in pending if e.kind == INSPECTION_RECORDED],
         "alarms": list(state.alarms),
     }
 
