@@ -344,3 +344,57 @@ def test_cli_expert_regrade_and_open_on_subject(tmp_path: Any) -> None:
     r = CliRunner().invoke(cli, ["hidden-dangers", "open", "--ledger", str(ledger), "-e", str(example), "--subject", "area:A-TANKK",
                                  "--description", "x", "--by", "li"])
     assert r.exit_code == 2 and "A-TANK" in r.output
+
+
+# ---------------------------------------------------------------- the document
+
+
+def test_rendered_report_shows_every_content_and_marks_what_is_missing(tmp_path: Any) -> None:
+    from dualprev_core.outputs.major_report import major_report_html, major_report_record
+
+    draft = major()
+    rec = major_report_record(draft.get("HD-1"))
+    assert rec["draft"] and len(rec["plan_missing"]) == 6 and len(rec["report_missing"]) == 4
+    html = major_report_html(draft.get("HD-1"))
+    assert html.count("（缺）") == 15 and "尚未报送" in html
+    led = major()
+    rectified(led)
+    html = major_report_html(led.get("HD-1"), enterprise_name="某化工有限公司")
+    for text in ("隐患的现状及其产生原因", "隐患的危害程度和整改难易程度分析", "隐患的治理方案", *[zh for _k, zh, _f in PLAN_CONTENTS],
+                 REPORT["current_state"], SIX["organisation"], "挂牌督办", DOC["number"], "责令停产停业整改", "安监总管三〔2017〕121号 第5项"):
+        assert text in html, text
+    assert "（缺）" not in html and "尚缺内容" not in html
+
+
+def test_cli_render_html_and_json(tmp_path: Any) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from dualprev_core.cli.app import cli
+
+    ledger = tmp_path / "l.jsonl"
+    led = major()
+    rectified(led)
+    led.to_jsonl(ledger)
+    out = tmp_path / "r.html"
+    r = CliRunner().invoke(cli, ["hidden-dangers", "render", "HD-1", "--ledger", str(ledger), "--html", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "重大事故隐患报告" in out.read_text(encoding="utf-8")
+    r = CliRunner().invoke(cli, ["hidden-dangers", "render", "HD-1", "--ledger", str(ledger), "--json"])
+    assert json.loads(r.output)["supervision"] == "挂牌督办中"
+    r = CliRunner().invoke(cli, ["hidden-dangers", "render", "HD-9", "--ledger", str(ledger)])
+    assert r.exit_code == 2 and "HD-1" in r.output
+
+
+def test_report_prints_to_pdf(tmp_path: Any) -> None:
+    from services import require_chromium
+
+    require_chromium()
+    from dualprev_core.outputs.browser import html_to_pdf
+    from dualprev_core.outputs.major_report import major_report_html
+
+    led = major()
+    rectified(led)
+    pdf = html_to_pdf(major_report_html(led.get("HD-1")), tmp_path / "r.pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000

@@ -348,6 +348,53 @@ def hd_open(ledger: Path, enterprise: Path, subject: str, finding: str, descript
         click.echo(f"{hd.id}: {hd.state.label(lang)} ({hd.grade.label(lang) if hd.grade else '—'}) — {data['effect_on_levels']}")
 
 
+@hd_group.command("render")
+@click.argument("hd_id")
+@click.option("--ledger", type=click.Path(path_type=Path), help="hidden-danger event file (JSON lines)")
+@_db_option
+@click.option("--enterprise-id", "-e", "enterprise_id", metavar="ID", help="with --db: the enterprise")
+@click.option("--report", "report_file", type=click.Path(path_type=Path), help="a draft report (YAML/JSON) to show instead of the submitted one")
+@click.option("--name", "enterprise_name", default="", help="the enterprise's name for the heading")
+@click.option("--html", "html_out", type=click.Path(path_type=Path), help="write the HTML document here")
+@click.option("--pdf", "pdf_out", type=click.Path(path_type=Path), help="print it to PDF here (headless Chromium)")
+@_common
+@_guard
+def hd_render(hd_id: str, ledger: Path | None, db: str | None, enterprise_id: str | None, report_file: Path | None, enterprise_name: str,
+              html_out: Path | None, pdf_out: Path | None, as_json: bool, lang: str) -> None:
+    """Render a major hidden danger's report and plan (总局令第16号 第十四、十五条) with its supervision record.
+
+    Missing contents are printed as missing, so a draft can be reviewed; without --html/--pdf
+    the HTML goes to standard output (with --json, the document's data).
+    """
+    from dualprev_core.hidden_dangers.ledger import MajorHiddenDangerReport
+    from dualprev_core.outputs.browser import html_to_pdf
+    from dualprev_core.outputs.major_report import major_report_html, major_report_record
+
+    _ledger_or_db(ledger, db)
+    if ledger is not None:
+        if not ledger.exists():
+            _fail(f"{ledger}: file not found")
+        led = _load_ledger(ledger)
+    else:
+        state = open_state(None, db=db, enterprise_id=enterprise_id, replay_inspections=False)
+        led = state.ledger
+        enterprise_name = enterprise_name or state.enterprise.name
+    hd = led.get(hd_id)
+    draft = MajorHiddenDangerReport.from_mapping(_read_mapping(report_file, "report")) if report_file is not None else None
+    if as_json:
+        _out(major_report_record(hd, draft))
+        return
+    html = major_report_html(hd, enterprise_name=enterprise_name, report=draft)
+    if html_out is None and pdf_out is None:
+        click.echo(html)
+        return
+    if html_out is not None:
+        html_out.write_text(html, encoding="utf-8")
+        click.echo(f"{html_out}: HTML written")
+    if pdf_out is not None:
+        click.echo(f"{html_to_pdf(html, pdf_out)}: PDF written")
+
+
 @hd_group.command("check-overdue")
 @click.option("--ledger", type=click.Path(path_type=Path))
 @_db_option
@@ -500,5 +547,5 @@ def _line_from_source(source: str | None) -> int | None:
     return int(tail) if head and tail.isdigit() else None
 
 
-__all__ = ["inspect_cmd", "hd_group", "hd_list", "hd_transition", "hd_open", "hd_overdue", "monitor_cmd", "rules_group", "rules_check"]
+__all__ = ["inspect_cmd", "hd_group", "hd_list", "hd_transition", "hd_open", "hd_render", "hd_overdue", "monitor_cmd", "rules_group", "rules_check"]
 
