@@ -398,3 +398,14 @@ def test_report_prints_to_pdf(tmp_path: Any) -> None:
     rectified(led)
     pdf = html_to_pdf(major_report_html(led.get("HD-1")), tmp_path / "r.pdf")
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
+
+
+def test_events_on_controls_keep_their_original_json_shape() -> None:
+    """Stored events (files, the store's hash chain) must read and write back byte for byte."""
+    import json
+
+    led = major()
+    for line in led.to_jsonl_text().splitlines():
+        d = json.loads(line)
+        assert "subject" not in d and "basis" not in d
+    assert Ledger.from_jsonl(__import__("io").StringIO(led.to_jsonl_text())).to_jsonl_text() == led.to_jsonl_text()

@@ -661,6 +661,12 @@ class Reported(HiddenDangerEvent):
                 f"or enterprise:<id> for a finding no control covers) (got control_id={self.control_id!r}, subject={self.subject!r})"
             )
 
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        if self.subject is None:  # the original shape for a hidden danger on a control
+            del out["subject"]
+        return out
+
     @property
     def inspection_id(self) -> str | None:
         """The inspection's id when ``source`` is ``inspection:<id>``, else ``None``."""
