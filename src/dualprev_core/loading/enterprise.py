@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from dualprev_core._gc import gc_paused
 from dualprev_core.errors import DualprevError, InvalidInput, Problem, UnknownReference, ValidationError, suggest
 from dualprev_core.grading import GradingMethod, core_methods
 from dualprev_core.loading.schema import SCHEMA
@@ -50,6 +51,11 @@ if TYPE_CHECKING:
 
 __all__ = ["SCHEMA", "INSPECTIONS_FORMAT", "load_enterprise", "parse_enterprise", "load_inspections", "parse_inspections", "parse_path", "parse_frequency", "parse_time", "format_path", "CHINA_STANDARD_TIME"]
 
+@functools.lru_cache(maxsize=256)
+def _frequency(text: str) -> Frequency:
+    """:func:`parse_frequency`, memoised: a file repeats a few frequencies thousands of times."""
+    return parse_frequency(text)
+
 def format_path(parts: Iterable[Any]) -> str:
     """``('risks', 3, 'controls', 1, 'level')`` → ``risks[3].controls[1].level``."""
     out = ""
@@ -69,8 +75,9 @@ def load_enterprise(path: str | Path, *, methods: Mapping[str, GradingMethod] | 
         checks run, with problems reported together with the core's.
     :raises ValidationError: every problem found, each with path (and line for YAML).
     """
-    data, lines, source = _read_document(path)
-    return parse_enterprise(data, source=source, lines=lines, methods=methods, packs=packs)
+    with gc_paused():  # many small acyclic objects: see dualprev_core._gc
+        data, lines, source = _read_document(path)
+        return parse_enterprise(data, source=source, lines=lines, methods=methods, packs=packs)
 
 
 #: Format tag of a file of inspection results (``dualprev inspect --inspections``).
@@ -188,7 +195,8 @@ def parse_enterprise(
     if methods is None:
         methods = packs.registry.methods if packs is not None else {m.name: m for m in core_methods()}
     builder = _Builder(data, source, lines or {}, methods)
-    enterprise = builder.build()
+    with gc_paused():
+        enterprise = builder.build()
     if packs is not None:
         for p in packs.validate_enterprise(enterprise):
             builder.problem(parse_path(p.path), p.message)
@@ -210,6 +218,9 @@ class _Builder:
         self.problems: list[Problem] = []
         self.control_ids: set[str] = set()
         self._inputs_memo: dict[tuple[Any, ...], dict[str, float]] = {}
+        self._grade_memo: dict[tuple[Any, ...], Any] = {}
+        self._category_memo: dict[tuple[str, str], str] = {}
+        self._vocab_memo: dict[tuple[Any, Any], Any] = {}
 
     # -- problems -------------------------------------------------------------------------
     def problem(self, path: tuple[Any, ...], message: str) -> None:
@@ -253,16 +264,18 @@ class _Builder:
             risk = self.risk(i, r, settings, rp_area)
             if risk is not None:
                 risks.append(risk)
-            for j, c in enumerate(r.get("controls", [])):
+            for j, c in enumerate(r.get("controls", ())):
                 cpath: tuple[Any, ...] = ("risks", i, "controls", j)
-                control = self.control(cpath, c, (r["id"], *c.get("also_mitigates", [])))
+                control = self.control(cpath, c, (r["id"], *c["also_mitigates"]) if "also_mitigates" in c else (r["id"],))
                 controls.append((cpath, control))
-                items += [((*cpath, "inspection_items", k), self.item((*cpath, "inspection_items", k), it, control)) for k, it in enumerate(c.get("inspection_items", []))]
+                if "inspection_items" in c:
+                    items += [((*cpath, "inspection_items", k), self.item((*cpath, "inspection_items", k), it, control)) for k, it in enumerate(c["inspection_items"])]
         for i, c in enumerate(d.get("controls", [])):
             cpath = ("controls", i)
             control = self.control(cpath, c, tuple(c["mitigates"]))
             controls.append((cpath, control))
-            items += [((*cpath, "inspection_items", k), self.item((*cpath, "inspection_items", k), it, control)) for k, it in enumerate(c.get("inspection_items", []))]
+            if "inspection_items" in c:
+                items += [((*cpath, "inspection_items", k), self.item((*cpath, "inspection_items", k), it, control)) for k, it in enumerate(c["inspection_items"])]
         items += [(("inspection_items", i), self.item(("inspection_items", i), it, None)) for i, it in enumerate(d.get("inspection_items", []))]
         items_by_id = {it.id: it for _, it in items}
         self.control_ids = {c.id for _, c in controls}
@@ -347,12 +360,16 @@ class _Builder:
         path = ("risks", i)
         edition = str(r.get("category_edition", settings.gb6441_edition))
         category = str(r["category"])
-        try:
-            from dualprev_core.taxonomy import accident_taxonomy
+        known = self._category_memo.get((edition, category))
+        if known is not None:
+            category = known
+        else:
+            try:
+                from dualprev_core.taxonomy import accident_taxonomy
 
-            category = accident_taxonomy(edition).get(category).id
-        except UnknownReference as exc:
-            self.problem((*path, "category"), str(exc))
+                category = self._category_memo[(edition, category)] = accident_taxonomy(edition).get(category).id
+            except UnknownReference as exc:
+                self.problem((*path, "category"), str(exc))
         area = r.get("area") or rp_area.get(r.get("risk_point", ""))
         if area is None:
             self.problem(path, "a risk needs 'area' or a 'risk_point' whose area is known")
@@ -379,23 +396,31 @@ class _Builder:
             inherent_level=inherent, consequences=r.get("consequences", ""), description=r.get("description", ""), facts=r.get("facts"),
         )
 
+    def vocabulary(self, vocab: Any, raw: Any) -> Any:
+        """``vocab.parse(raw)``, memoised per raw text."""
+        key = (vocab, raw)
+        hit = self._vocab_memo.get(key)
+        if hit is None:
+            hit = self._vocab_memo[key] = vocab.parse(raw)
+        return hit
+
     def control(self, path: tuple[Any, ...], c: Mapping[str, Any], mitigates: tuple[str, ...]) -> Control:
         on_failure = {}
-        for k, v in c.get("on_failure", {}).items():
+        for k, v in (c["on_failure"].items() if "on_failure" in c else ()):
             if not isinstance(v, (int, float)) or isinstance(v, bool) or math.isnan(v):
                 self.problem((*path, "on_failure", k), f"must be a number (got {v!r})")
             else:
                 on_failure[k] = float(v)
         return Control(
-            id=c["id"], name=c["name"], kind=ControlKind.parse(c["kind"]), owner_level=OwnerLevel.parse(c["owner_level"]),
-            mitigates=tuple(dict.fromkeys(mitigates)), post=c.get("post"), critical=bool(c.get("critical", False)),
+            id=c["id"], name=c["name"], kind=self.vocabulary(ControlKind, c["kind"]), owner_level=self.vocabulary(OwnerLevel, c["owner_level"]),
+            mitigates=mitigates if len(mitigates) == 1 else tuple(dict.fromkeys(mitigates)), post=c.get("post"), critical=bool(c.get("critical", False)),
             on_failure=on_failure, description=c.get("description", ""), facts=c.get("facts"),
             tags=tuple(dict.fromkeys(c.get("tags", ()))),
         )
 
     def item(self, path: tuple[Any, ...], it: Mapping[str, Any], control: Control | None) -> InspectionItem:
         try:
-            freq = parse_frequency(it["frequency"])
+            freq = _frequency(it["frequency"])
         except ValueError as exc:
             self.problem((*path, "frequency"), str(exc))
             freq = Frequency(1, "day", str(it["frequency"]))
@@ -449,15 +474,18 @@ class _Builder:
             if first is not path:
                 self.problem((*path, "id"), f"duplicate id {id_!r} (first used at {format_path(first)})")
 
-        for kind in ("areas", "posts", "risk_points", "hazards", "risks", "controls", "inspection_items", "inspections", "major_hazard_installations", "monitoring_points"):
-            if kind in ("controls", "inspection_items"):
-                continue
-            for i, rec in enumerate(d.get(kind, [])):
-                claim((kind, i), rec["id"])
-        for path, c in controls:
-            claim(path, c.id)
-        for path, it in items:
-            claim(path, it.id)
+        kinds = ("areas", "posts", "risk_points", "hazards", "risks", "inspections", "major_hazard_installations", "monitoring_points")
+        every_id = [rec["id"] for kind in kinds for rec in d.get(kind, [])]
+        every_id += [c.id for _, c in controls]
+        every_id += [it.id for _, it in items]
+        if len(set(every_id)) != len(every_id):  # some id is used twice: find and name each one
+            for kind in kinds:
+                for i, rec in enumerate(d.get(kind, [])):
+                    claim((kind, i), rec["id"])
+            for path, c in controls:
+                claim(path, c.id)
+            for path, it in items:
+                claim(path, it.id)
 
         areas = {a.id: a for a in e.areas}
         posts = {p.id for p in e.posts}
@@ -465,6 +493,7 @@ class _Builder:
         hazards = {h.id for h in e.hazards}
         risks = {r.id: r for r in e.risks}
         control_ids = {c.id for _, c in controls}
+        risk_ids = set(risks)
 
         def ref(path: tuple[Any, ...], value: str | None, pool: Collection[str], what: str) -> None:
             if value is not None and value not in pool:
@@ -487,17 +516,29 @@ class _Builder:
             ref(("hazards", i, "risk_point"), h.risk_point, rps, "risk point")
             if h.factor:
                 self.check_factor(("hazards", i, "factor"), h.factor)
-        for i, raw in enumerate(d.get("risks", [])):
+        # Each reference kind is first checked as a whole with set operations (in C); only when
+        # something is unknown are the records walked again to name each problem.
+        raw_risks = d.get("risks", [])
+        risk_refs_ok = (areas.keys() >= {raw["area"] for raw in raw_risks if raw.get("area") is not None}
+                        and rps.issuperset(x.risk_point for x in e.risks if x.risk_point is not None)
+                        and hazards.issuperset(hz for x in e.risks for hz in x.hazards))
+        for i, raw in enumerate(raw_risks):
             risk = risks.get(raw["id"])
             if risk is None:
                 continue
-            ref(("risks", i, "area"), raw.get("area"), areas, "area")
-            ref(("risks", i, "risk_point"), risk.risk_point, rps, "risk point")
-            for k, hazard_id in enumerate(risk.hazards):
-                ref(("risks", i, "hazards", k), hazard_id, hazards, "hazard")
-            self.check_inherent(("risks", i), risk, e.settings)
+            if not risk_refs_ok:
+                ref(("risks", i, "area"), raw.get("area"), areas, "area")
+                ref(("risks", i, "risk_point"), risk.risk_point, rps, "risk point")
+                for k, hazard_id in enumerate(risk.hazards):
+                    ref(("risks", i, "hazards", k), hazard_id, hazards, "hazard")
+            if risk.inherent_level is not None:
+                self.check_inherent(("risks", i), risk, e.settings)
+        posts_ok = posts.issuperset(c.post for _, c in controls if c.post is not None)
         for path, c in controls:
-            ref((*path, "post"), c.post, posts, "post")
+            if not posts_ok:
+                ref((*path, "post"), c.post, posts, "post")
+            if not c.on_failure and risk_ids.issuperset(c.mitigates):
+                continue  # every risk known, nothing to check against them (the common case, in C)
             for k, m in enumerate(c.mitigates):
                 field = "mitigates" if path[0] == "controls" else "also_mitigates"
                 if m not in risks:
@@ -529,10 +570,14 @@ class _Builder:
         if r.inherent_level is None or r.method not in self.methods or not r.inputs:
             return
         m = self.methods[r.method]
-        try:
-            g = m.grade(r.inputs, variant=r.variant or settings.variants.get(r.method), edge=settings.edges.get(r.method))  # type: ignore[arg-type]
-        except DualprevError:
-            return
+        variant, edge = r.variant or settings.variants.get(r.method), settings.edges.get(r.method)
+        key = (r.method, variant, edge, tuple(r.inputs.items()))
+        g = self._grade_memo.get(key)
+        if g is None:
+            try:
+                g = self._grade_memo[key] = m.grade(r.inputs, variant=variant, edge=edge)  # type: ignore[arg-type]
+            except DualprevError:
+                return
         if r.inherent_level < g.level:
             self.problem((*path, "inherent_level"), f"{r.inherent_level.key} is below the assessed level {g.level.key} ({g.decided_by}); the inherent level is the level without controls, so it cannot be lower")
 

@@ -14,7 +14,7 @@ from importlib import resources
 from typing import Any
 
 import attrs
-import yaml
+from dualprev_core.loading.yaml_lines import safe_load_fast
 
 from dualprev_core.errors import Problem, UnknownReference, ValidationError, suggest
 from dualprev_core.provenance import Citation
@@ -257,7 +257,7 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str | None = None) -> Ca
 def catalogue() -> Catalogue:
     """The pack's thresholds file, parsed once."""
     path = resources.files("dualprev_construction").joinpath("data/dangerous-works.yaml")
-    return parse_catalogue(yaml.safe_load(path.read_text(encoding="utf-8")), source=str(path))
+    return parse_catalogue(safe_load_fast(path.read_text(encoding="utf-8")), source=str(path))
 
 
 def _check_value(param: Param, value: Any) -> str | None:
