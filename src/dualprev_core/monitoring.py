@@ -17,7 +17,6 @@ under their names.
 from __future__ import annotations
 
 import csv
-import io as _io
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -119,8 +118,14 @@ class Monitor:
         self.hidden_dangers: list[HiddenDanger] = []
         self.actions: list[Mapping[str, Any]] = []
         self.last_at: dict[str, float] = {}
-        self._seen: dict[tuple[str, float], float] = {}
-        self._keys: dict[str, str] = {}
+        # Memory stays flat however many readings are fed: a reading earlier than the stream
+        # clock is refused (out of order), so a duplicate can only be at the clock's time and
+        # only the readings at that time are remembered; of event keys, each point's last.
+        self._seen: dict[str, float] = {}  # point -> value, for readings at self._seen_at
+        self._seen_at: float | None = None
+        self._clock: float | None = None  # the stream clock when no rule engine keeps one
+        self._keys: dict[str, str] = {}  # event key -> point (each point's last reading)
+        self._key_of: dict[str, str] = {}  # point -> its last event key
         self.readings = 0
 
     @property
@@ -171,41 +176,59 @@ class Monitor:
             return FeedResult(problems=(checked,))
         r = checked
         t = r.epoch
-        prior = self._seen.get((r.point, t))
+        prior = self._seen.get(r.point) if t == self._seen_at else None
         if prior is not None:
             kind = "duplicate" if prior == r.value else "conflicting_duplicate"
             p = ReadingProblem(where, kind, f"{r.point} already has a reading at {r.at.isoformat()} (value {prior:g})", raw)
             self.problems.append(p)
             return FeedResult(problems=(p,))
-        now = self.session.engine.now if self.session is not None else None
+        now = self.session.engine.now if self.session is not None else self._clock
         if now is not None and t < now:
             p = ReadingProblem(where, "out_of_order", f"{r.at.isoformat()} is earlier than readings already evaluated (stream clock {datetime.fromtimestamp(now, r.at.tzinfo).isoformat()})", raw)
             self.problems.append(p)
             return FeedResult(problems=(p,))
-        self._seen[(r.point, t)] = r.value
+        if t != self._seen_at:
+            self._seen.clear()
+            self._seen_at = t
+        self._seen[r.point] = r.value
+        self._clock = t if self._clock is None else max(self._clock, t)
         self.last_at[r.point] = t
         if self.session is None:
             return FeedResult()
         point = self.points[r.point]
         key = f"{r.point}@{t!r}"
+        old = self._key_of.get(r.point)
+        if old is not None:
+            self._keys.pop(old, None)
         self._keys[key] = r.point
+        self._key_of[r.point] = key
         event = {**{k: v for k, v in point.facts.items() if k not in ("type", "key")},
                  "type": "reading", "key": key, "point": r.point, "quantity": r.quantity, "value": r.value, "unit": r.unit,
                  "at": t, "area": point.area, "control": point.control}
-        return self._act(self.session.engine.post_events([event]), r.at)
+        engine = self.session.engine
+        started = engine.post_events([event])
+        engine.matches(clear=True)  # the monitor acts on each step's matches; the engine keeps no history of them
+        return self._act(started, r.at)
 
-    def feed_all(self, readings: Iterable[tuple[str, Mapping[str, Any]]], *, progress: Callable[[int], None] | None = None) -> FeedResult:
-        """Feed ``(where, raw)`` pairs in order; returns everything they caused."""
+    def feed_all(self, readings: Iterable[tuple[str, Mapping[str, Any]]], *, progress: Callable[[int], None] | None = None,
+                 collect: bool = True) -> FeedResult:
+        """Feed ``(where, raw)`` pairs in order, one at a time (``readings`` may be a generator
+        such as :func:`read_readings`: nothing is kept per reading).
+
+        :param collect: return everything they caused; ``False`` returns an empty result (the
+            monitor's ``alarms``, ``problems``, ``hidden_dangers`` and ``actions`` hold it all).
+        """
         alarms: list[Alarm] = []
         hds: list[HiddenDanger] = []
         problems: list[ReadingProblem] = []
         actions: list[Mapping[str, Any]] = []
         for i, (where, raw) in enumerate(readings, 1):
             res = self.feed(raw, where=where)
-            alarms += res.alarms
-            hds += res.hidden_dangers
-            problems += res.problems
-            actions += res.actions
+            if collect:
+                alarms += res.alarms
+                hds += res.hidden_dangers
+                problems += res.problems
+                actions += res.actions
             if progress is not None:
                 progress(i)
         return FeedResult(tuple(alarms), tuple(hds), tuple(problems), tuple(actions))
@@ -293,33 +316,47 @@ def read_readings(path: str | Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
     ``_error`` key so the monitor reports them rather than the reader failing.
     """
     p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in (".csv", ".jsonl", ".ndjson"):  # streamed line by line: memory does not grow with the file
+        yield from _stream_lines(p, suffix)
+        return
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ValidationError([Problem("", f"cannot read readings: {exc}", str(p))], source=str(p)) from None
-    suffix = p.suffix.lower()
-    if suffix == ".csv":
-        for i, row in enumerate(csv.DictReader(_io.StringIO(text)), 2):
-            yield f"{p}:{i}", {k.strip(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k}
-    elif suffix in (".jsonl", ".ndjson"):
-        for i, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield f"{p}:{i}", {"_error": f"invalid JSON: {exc.msg}", "line": line}
-                continue
-            yield f"{p}:{i}", obj if isinstance(obj, Mapping) else {"_error": "not an object", "line": line}
-    else:
-        import yaml
+    import yaml
 
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ValidationError([Problem("", f"invalid YAML: {getattr(exc, 'problem', exc)}", str(p), mark.line + 1 if mark else None)],
+                              source=str(p)) from None
+    items = data.get("readings", []) if isinstance(data, Mapping) else data
+    for i, obj in enumerate(items or []):
+        yield f"{p}:readings[{i}]", obj if isinstance(obj, Mapping) else {"_error": "not a mapping", "value": obj}
+
+
+def _stream_lines(p: Path, suffix: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    try:
+        f = p.open(encoding="utf-8", newline="")
+    except OSError as exc:
+        raise ValidationError([Problem("", f"cannot read readings: {exc}", str(p))], source=str(p)) from None
+    with f:
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise ValidationError([Problem("", f"invalid YAML: {getattr(exc, 'problem', exc)}", str(p), mark.line + 1 if mark else None)],
-                                  source=str(p)) from None
-        items = data.get("readings", []) if isinstance(data, Mapping) else data
-        for i, obj in enumerate(items or []):
-            yield f"{p}:readings[{i}]", obj if isinstance(obj, Mapping) else {"_error": "not a mapping", "value": obj}
+            if suffix == ".csv":
+                reader = csv.DictReader(f)
+                for row in reader:
+                    yield f"{p}:{reader.line_num}", {k.strip(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k}
+                return
+            for i, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield f"{p}:{i}", {"_error": f"invalid JSON: {exc.msg}", "line": line.rstrip("\r\n")}
+                    continue
+                yield f"{p}:{i}", obj if isinstance(obj, Mapping) else {"_error": "not an object", "line": line.rstrip("\r\n")}
+        except UnicodeDecodeError as exc:
+            raise ValidationError([Problem("", f"cannot read readings: {exc}", str(p))], source=str(p)) from None

@@ -446,9 +446,11 @@ def monitor_cmd(readings: Path, enterprise: str | None, ledger: Path | None, db:
     if db is None and enterprise is None:
         _fail("give --enterprise FILE or --db URL (or set DUALPREV_DB)")
     file = Path(enterprise) if db is None and enterprise is not None else None
-    rows = list(read_readings(readings))
+    # Readings stream from the file through the monitor one at a time (memory does not grow with
+    # the file); the progress bar's total is a line count, taken only when the bar is shown.
     err = Console(stderr=True)
     show = err.is_terminal if progress is None else progress
+    total = _count_lines(readings) if show and readings.suffix.lower() in (".csv", ".jsonl", ".ndjson") else None
 
     def run(state: Any) -> dict[str, Any]:
         a = state.assessment()
@@ -458,8 +460,8 @@ def monitor_cmd(readings: Path, enterprise: str | None, ledger: Path | None, db:
         before = a.current_levels()
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=err, disable=not show, transient=True) as bar:
-            task = bar.add_task("readings", total=len(rows))
-            mon.feed_all(rows, progress=lambda i: bar.update(task, completed=i))
+            task = bar.add_task("readings", total=total)
+            mon.feed_all(read_readings(readings), progress=(lambda i: bar.update(task, completed=i)) if show else None, collect=False)
         if until_text:
             until = _at(until_text)
             if until is not None:
@@ -475,7 +477,7 @@ def monitor_cmd(readings: Path, enterprise: str | None, ledger: Path | None, db:
     after = a.current_levels()
     moved = [{"id": r, "before": before[r].key, "after": after[r].key} for r in after if after[r] != before[r]]
     data = {
-        "readings": len(rows),
+        "readings": mon.readings,
         "alarms": [x.to_dict() for x in mon.alarms],
         "hidden_dangers": [hidden_danger_summary(h) for h in mon.hidden_dangers],
         "problems": [p.to_dict() for p in mon.problems],
@@ -486,7 +488,7 @@ def monitor_cmd(readings: Path, enterprise: str | None, ledger: Path | None, db:
         _out(data)
         return
     console = Console()
-    console.print(f"{len(rows)} {'条读数' if lang == 'zh' else 'readings'}; {len(mon.alarms)} {'次报警' if lang == 'zh' else 'alarms'}; "
+    console.print(f"{mon.readings} {'条读数' if lang == 'zh' else 'readings'}; {len(mon.alarms)} {'次报警' if lang == 'zh' else 'alarms'}; "
                   f"{len(mon.problems)} {'条问题读数' if lang == 'zh' else 'problem readings'}")
     if mon.alarms:
         t = Table("at", "rule", "level", "point", "message", title="报警" if lang == "zh" else "alarms")
@@ -500,6 +502,16 @@ def monitor_cmd(readings: Path, enterprise: str | None, ledger: Path | None, db:
         console.print(f"{m['id']}: {m['before']} → {m['after']}", markup=False)
     for p in mon.problems:
         console.print(f"{p.where}: {p.kind}: {p.message}", markup=False)
+
+
+def _count_lines(path: Path) -> int | None:
+    """Data lines of a CSV (minus the header) or JSON-lines file, read in blocks; None if unreadable."""
+    try:
+        with path.open("rb") as f:
+            n = sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
+    except OSError:
+        return None
+    return max(0, n - 1) if path.suffix.lower() == ".csv" else n
 
 
 @click.group("rules")
