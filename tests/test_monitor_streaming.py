@@ -3,6 +3,7 @@ still reports duplicates and out-of-order readings as before (with or without ru
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -47,7 +48,7 @@ def test_readings_are_read_lazily(tmp_path):
     f = tmp_path / "r.jsonl"
     with f.open("w", encoding="utf-8") as out:
         for s in range(1000):
-            out.write('{"point": "T1", "value": 0.3, "at": "%s"}\n' % (T0 + timedelta(seconds=s)).isoformat())
+            out.write(json.dumps({"point": "T1", "value": 0.3, "at": (T0 + timedelta(seconds=s)).isoformat()}) + "\n")
     it = read_readings(f)
     where, first = next(it)
     assert where == f"{f}:1" and first["point"] == "T1"
