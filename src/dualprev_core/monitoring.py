@@ -99,6 +99,9 @@ class FeedResult:
     actions: tuple[Mapping[str, Any], ...] = ()
 
 
+_NOTHING = FeedResult()
+
+
 def _jsonable(d: Mapping[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in d.items()}
 
@@ -126,7 +129,27 @@ class Monitor:
         self._clock: float | None = None  # the stream clock when no rule engine keeps one
         self._keys: dict[str, str] = {}  # event key -> point (each point's last reading)
         self._key_of: dict[str, str] = {}  # point -> its last event key
+        self._bases: dict[str, dict[str, Any]] = {}
+        self._last_time_text: str | None = None
+        self._last_time = datetime.min
+        self._last_epoch = 0.0
         self.readings = 0
+
+    def _time(self, text: str) -> datetime:
+        """:func:`parse_time`, remembering the last text (the points of a scan share one time)."""
+        if text != self._last_time_text:
+            self._last_time = parse_time(text)
+            self._last_epoch = self._last_time.timestamp()
+            self._last_time_text = text
+        return self._last_time
+
+    def _event_base(self, point: Any) -> dict[str, Any]:
+        """The fields of a point's reading events that do not change from reading to reading."""
+        base = self._bases.get(point.id)
+        if base is None:
+            base = self._bases[point.id] = {**{k: v for k, v in point.facts.items() if k not in ("type", "key")},
+                                            "type": "reading", "point": point.id, "area": point.area, "control": point.control}
+        return base
 
     @property
     def has_rules(self) -> bool:
@@ -137,8 +160,9 @@ class Monitor:
         """Validate one raw reading; returns the :class:`Reading` or the problem."""
         if "_error" in raw:
             return ReadingProblem(where, "malformed", str(raw["_error"]), raw)
-        missing = [k for k in ("point", "value", "at") if raw.get(k) in (None, "")]
-        if missing:
+        get = raw.get
+        if get("point") in (None, "") or get("value") in (None, "") or get("at") in (None, ""):
+            missing = [k for k in ("point", "value", "at") if get(k) in (None, "")]
             return ReadingProblem(where, "malformed", f"missing {', '.join(missing)}", raw)
         point = self.points.get(str(raw["point"]))
         if point is None:
@@ -157,7 +181,7 @@ class Monitor:
         if not math.isfinite(number):
             return ReadingProblem(where, "not_a_number", f"value {value!r} is not a finite number", raw)
         try:
-            at = raw["at"] if isinstance(raw["at"], datetime) else parse_time(str(raw["at"]))
+            at = raw["at"] if isinstance(raw["at"], datetime) else self._time(str(raw["at"]))
         except ValueError as exc:
             return ReadingProblem(where, "malformed", str(exc), raw)
         if at.tzinfo is None:
@@ -175,7 +199,7 @@ class Monitor:
             self.problems.append(checked)
             return FeedResult(problems=(checked,))
         r = checked
-        t = r.epoch
+        t = self._last_epoch if r.at is self._last_time else r.epoch
         prior = self._seen.get(r.point) if t == self._seen_at else None
         if prior is not None:
             kind = "duplicate" if prior == r.value else "conflicting_duplicate"
@@ -194,7 +218,7 @@ class Monitor:
         self._clock = t if self._clock is None else max(self._clock, t)
         self.last_at[r.point] = t
         if self.session is None:
-            return FeedResult()
+            return _NOTHING
         point = self.points[r.point]
         key = f"{r.point}@{t!r}"
         old = self._key_of.get(r.point)
@@ -202,11 +226,11 @@ class Monitor:
             self._keys.pop(old, None)
         self._keys[key] = r.point
         self._key_of[r.point] = key
-        event = {**{k: v for k, v in point.facts.items() if k not in ("type", "key")},
-                 "type": "reading", "key": key, "point": r.point, "quantity": r.quantity, "value": r.value, "unit": r.unit,
-                 "at": t, "area": point.area, "control": point.control}
+        event = {**self._event_base(point), "key": key, "quantity": r.quantity, "value": r.value, "unit": r.unit, "at": t}
         engine = self.session.engine
-        started = engine.post_events([event])
+        started = engine.post_events((event,))
+        if not started:
+            return _NOTHING
         engine.matches(clear=True)  # the monitor acts on each step's matches; the engine keeps no history of them
         return self._act(started, r.at)
 
@@ -345,9 +369,16 @@ def _stream_lines(p: Path, suffix: str) -> Iterator[tuple[str, Mapping[str, Any]
     with f:
         try:
             if suffix == ".csv":
-                reader = csv.DictReader(f)
+                reader = csv.reader(f)
+                header = next(reader, None)
+                if header is None:
+                    return
+                names = [(i, h.strip()) for i, h in enumerate(header) if h.strip()]
                 for row in reader:
-                    yield f"{p}:{reader.line_num}", {k.strip(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k}
+                    if not row:
+                        continue
+                    # as csv.DictReader would give it: missing trailing cells are None, extra ones dropped
+                    yield f"{p}:{reader.line_num}", {h: (row[i].strip() if i < len(row) else None) for i, h in names}
                 return
             for i, line in enumerate(f, 1):
                 if not line.strip():
