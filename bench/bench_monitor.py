@@ -30,7 +30,6 @@ import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTERPRISE = ROOT / "examples" / "mine.yaml"
