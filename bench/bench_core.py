@@ -157,7 +157,7 @@ def _fresh(e: Any, packs: Any) -> Any:
 def bench_size(n: int, updates: int, seed: int, repeat: int, workdir: Path) -> dict[str, Any]:
     from dualprev_core.loading.enterprise import load_enterprise
     from dualprev_core.model.vocabulary import InspectionResult
-    from dualprev_core.packs.registry import load_packs
+    from dualprev_core.packs import load_packs
 
     r: dict[str, Any] = {"n": n}
     shape = Shape()
@@ -264,7 +264,7 @@ def bench_size(n: int, updates: int, seed: int, repeat: int, workdir: Path) -> d
 def load_rss(path: str) -> dict[str, float]:
     """Peak RSS of a process that only loads ``path`` (with the installed packs)."""
     from dualprev_core.loading.enterprise import load_enterprise
-    from dualprev_core.packs.registry import load_packs
+    from dualprev_core.packs import load_packs
 
     base = _rss_mb()
     packs = load_packs()
@@ -316,7 +316,7 @@ def profile(part: str, n: int, seed: int) -> None:
 
     from dualprev_core.loading.enterprise import load_enterprise
     from dualprev_core.model.vocabulary import InspectionResult
-    from dualprev_core.packs.registry import load_packs
+    from dualprev_core.packs import load_packs
 
     shape = Shape()
     doc = make_document(n, seed=seed, shape=shape)

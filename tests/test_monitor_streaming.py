@@ -12,7 +12,7 @@ from test_monitoring import DOC, T0, pack, reading
 from dualprev_core.assessment.assessment import Assessment
 from dualprev_core.loading.enterprise import parse_enterprise
 from dualprev_core.monitoring import Monitor, read_readings
-from dualprev_core.packs.registry import load_packs
+from dualprev_core.packs import load_packs
 
 
 def _monitor(with_rules: bool, engine: str = "reference") -> Monitor:

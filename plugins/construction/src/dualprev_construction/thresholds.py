@@ -14,10 +14,10 @@ from importlib import resources
 from typing import Any
 
 import attrs
-from dualprev_core.loading.yaml_lines import safe_load_fast
 
 from dualprev_core.errors import Problem, UnknownReference, ValidationError, suggest
 from dualprev_core.provenance import Citation
+from dualprev_core.yaml_lines import safe_load_fast
 
 __all__ = [
     "DANGEROUS",
