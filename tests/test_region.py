@@ -397,3 +397,23 @@ def test_ingest_is_order_free_the_newest_wins(subs, tmp_path_factory, order):
         assert "第2版" in names and "第0版" not in names and "第1版" not in names
     finally:
         db.close()
+
+
+def test_recorded_monitoring_alarms_travel_and_warn(packs, plant, tmp_path):
+    from dualprev_core.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'plant.db'}"
+    assert CliRunner().invoke(cli, ["db", "import", str(PLANT), "--db", url]).exit_code == 0
+    with open_store(url, create=False) as store:
+        state = store.load()
+        state.record_alarm({"rule": "nh3-over-limit", "pack": "chemical", "level": "alarm", "point": "GT-201", "message": "氨浓度超限",
+                            "at": "2026-11-30T09:00:00+08:00"})
+        state.save()
+    out = tmp_path / "s.json"
+    assert CliRunner().invoke(cli, ["export", "submission", "--db", url, "-o", str(out)]).exit_code == 0
+    sub = json.loads(out.read_text(encoding="utf-8"))
+    assert sub["enterprise"]["DP_ALARMS"][0]["RULE"] == "nh3-over-limit"
+    row = evaluate_submission(sub, EvaluationConfig(as_of=AS_OF, industry_methods=METHODS))
+    w = next(x for x in json.loads(row["warning_details"]) if x["kind"] == "monitoring_alarms")
+    assert "nh3-over-limit" in w["reason"]
+    assert "monitoring_alarms" not in evaluate_submission(sub, EvaluationConfig(as_of=AS_OF + timedelta(days=30)))["warning_kinds"]

@@ -25,8 +25,8 @@ def _write_json(data: Any, output: Path | None) -> None:
 
 
 def _source(enterprise: Path | None, ledger: Path | None, db: str | None, enterprise_id: str | None,
-            rule_files: tuple[Path, ...]) -> tuple[Any, str, dict[str, Any]]:
-    """(assessment, head hash, source description) of FILE [--ledger] or of the store (--db, -e)."""
+            rule_files: tuple[Path, ...]) -> tuple[Any, str, dict[str, Any], list[Any]]:
+    """(assessment, head hash, source description, recorded alarms) of FILE [--ledger] or of the store (--db, -e)."""
     from dualprev_core.exchange.submission import events_head_hash
 
     _check_source(enterprise, db, file_flag="ENTERPRISE")
@@ -42,7 +42,7 @@ def _source(enterprise: Path | None, ledger: Path | None, db: str | None, enterp
     if state.head_hash is None:  # files: judge the criteria as `assess FILE` does; a store's record is what it holds at its head
         times = [i.at for i in state.enterprise.inspections]
         a.evaluate_criteria(at=max(times) if times else None)
-    return a, head, source
+    return a, head, source, list(state.alarms)
 
 
 @click.command("submission")
@@ -64,8 +64,8 @@ def submission_cmd(enterprise: Path | None, ledger: Path | None, db: str | None,
     from dualprev_core.exchange.submission import build_submission
     from dualprev_core.exchange.validate import check_submission
 
-    a, head, source = _source(enterprise, ledger, db, enterprise_id, rule_files)
-    sub = build_submission(a, head_hash=head, credit_code=credit_code, source=source)
+    a, head, source, alarms = _source(enterprise, ledger, db, enterprise_id, rule_files)
+    sub = build_submission(a, head_hash=head, credit_code=credit_code, source=source, alarms=alarms)
     check_submission(sub, source="the exported submission")
     _write_json(sub, output)
     if output is not None:

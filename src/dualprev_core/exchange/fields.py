@@ -66,6 +66,7 @@ ENTERPRISE: Final = Entity("enterprise", "企业", (
     _f("STANDARDIZATION_LEVEL", "integer", "安全生产标准化等级（1-3，0 无）"),
     _f("RISK_CLASS", "code", "企业整体风险等级", codes="RISK_CLASS", origin="national"),
     _f("DP_LEVEL", "object", "dualprev: 企业整体风险的方法、依据与说明", origin="dualprev"),
+    _f("DP_ALARMS", "array", "dualprev: 记录的监测报警（规则、级别、监测点、说明、时间）", origin="dualprev"),
 ))
 
 ENTITIES: Final = (

@@ -135,6 +135,10 @@ class _Builder:
         self.controls = {c.id: c for c in self.e.controls}
         self.risks = {r.id: r for r in self.e.risks}
         self.monitored = {p.control for p in self.e.monitoring_points if p.control}
+        self.controls_of: dict[str, list[Control]] = {r.id: [] for r in self.e.risks}
+        for c in self.e.controls:
+            for r in c.mitigates:
+                self.controls_of.setdefault(r, []).append(c)
 
     # ------------------------------------------------------------------ helpers
     def code(self, codes: str, key: str) -> str:
@@ -238,7 +242,7 @@ class _Builder:
     def _responsible(self, risks: Iterable[Risk]) -> Control | None:
         best: Control | None = None
         for r in risks:
-            for c in self.a._controls_of.get(r.id, ()):
+            for c in self.controls_of.get(r.id, ()):
                 if best is None or c.owner_level.rank > best.owner_level.rank:
                     best = c
         return best
@@ -262,7 +266,7 @@ class _Builder:
                 "HAZARD_DEP": post.name if post else (owner.owner_level.zh if owner else None),
                 "HAZARD_LIABLE_PERSON": (post.people[0] if post and post.people else None),
                 "EMERGENCY_MEASURES": "；".join(dict.fromkeys(
-                    c.name for r in risks for c in self.a._controls_of.get(r.id, ()) if c.kind.key == "emergency")) or None,
+                    c.name for r in risks for c in self.controls_of.get(r.id, ()) if c.kind.key == "emergency")) or None,
                 "DP_RISK_POINT": point.id if point else None,
             })
         return out
@@ -457,7 +461,7 @@ class _Builder:
             if not risks or level is None:
                 continue
             inherent = max((r.inherent_level or self.a.assessed_level(r.id)) for r in risks)
-            controls = {c.id for r in risks for c in self.a._controls_of.get(r.id, ())}
+            controls = {c.id for r in risks for c in self.controls_of.get(r.id, ())}
             states = [self.a.control_state(c) for c in controls]
             hds = [h for h in open_hds if h.control_id in controls]
             if any(h.is_major or h.overdue for h in hds):
@@ -484,7 +488,7 @@ class _Builder:
     def _major_risks(self, events: Mapping[str, dict[str, Any]], units: Mapping[tuple[str, str], dict[str, Any]]) -> None:
         for r in self.a.major_risks():
             responsible = []
-            for c in self.a._controls_of.get(r.id, ()):
+            for c in self.controls_of.get(r.id, ()):
                 post = self.posts.get(c.post) if c.post else None
                 responsible.append({"MEASURE": c.name, "LEVEL": c.owner_level.zh, "POST": post.name if post else None})
             self.record("major_risks", [r.id], {
@@ -514,6 +518,7 @@ def build_submission(
     source: Mapping[str, Any] | None = None,
     maps: CodeMaps | None = None,
     generated_at: datetime | None = None,
+    alarms: Iterable[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """The enterprise's submission (a JSON-ready dict) from its live assessment.
 
@@ -523,6 +528,8 @@ def build_submission(
     :param source: what it was exported from (kept as given, informative; not hashed).
     :param maps: the code maps (default: the bundled ones).
     :param generated_at: the export time (default: now, UTC).
+    :param alarms: monitoring alarms the enterprise recorded (their JSON form, as the store keeps
+        them); sent as ``DP_ALARMS`` with rule, level, point, message and time.
     :raises InvalidInput: naming the field when the credit code is missing or invalid, or a
         record cannot be expressed in the national model.
     """
@@ -555,6 +562,8 @@ def build_submission(
         "LATITUDE": lat,
         "STANDARDIZATION_LEVEL": _standardization(e),
         "RISK_CLASS": maps["RISK_CLASS"].code(level.level.key) if level.level else None,
+        "DP_ALARMS": [{"RULE": x.get("rule"), "LEVEL": x.get("level"), "POINT": x.get("point"), "MESSAGE": x.get("message"), "AT": x.get("at")}
+                      for x in alarms],
         "DP_LEVEL": json.loads(canonical_json({
             "RISK_CLASS": maps["RISK_CLASS"].code(level.level.key) if level.level else None,
             "level_zh": level.level.zh if level.level else None,

@@ -134,12 +134,21 @@ def evaluate_submission(sub: Mapping[str, Any], cfg: EvaluationConfig) -> dict[s
                          "reason": f"{rc.get('window_days', 90)} 天内关键管控措施反复失效：" + "；".join(f"{desc.get(c, c)} {len(n)} 次" for c, n in repeated.items()),
                          "evidence": sorted(repeated)})
 
-    # monitoring alarms: open hidden dangers raised by monitoring
+    # monitoring alarms: recent alarms the enterprise recorded, and open hidden dangers raised by monitoring
+    ma = w.get("monitoring_alarms", {})
+    since = now - timedelta(days=float(ma.get("window_days", 7)))
+    recent = [x for x in (ent.get("DP_ALARMS") or []) if (t := _time(x.get("AT"))) is not None and since <= t <= now]
     alarms = [h for h in open_hds if str(h.get("DP_SOURCE") or "").startswith("monitoring:")
               or measures.get(h.get("MEASURE_ID"), {}).get("DATA_SRC") == "1"]
-    if len(alarms) >= int(w.get("monitoring_alarms", {}).get("open_at_least", 1)) and alarms:
-        warnings.append({"kind": "monitoring_alarms", "reason": f"{len(alarms)} 项由自动化监控发现的隐患未销号",
-                         "evidence": [h["ID"] for h in alarms]})
+    if (alarms and len(alarms) >= int(ma.get("open_at_least", 1))) or (recent and len(recent) >= int(ma.get("alarms_at_least", 1))):
+        parts = []
+        if recent:
+            kinds = Counter(f"{x.get('RULE')}（{x.get('LEVEL')}）" for x in recent)
+            parts.append(f"{ma.get('window_days', 7)} 天内监测报警 {len(recent)} 次：" + "，".join(f"{k} ×{n}" for k, n in kinds.most_common(3)))
+        if alarms:
+            parts.append(f"{len(alarms)} 项由自动化监控发现的隐患未销号")
+        warnings.append({"kind": "monitoring_alarms", "reason": "；".join(parts),
+                         "evidence": [h["ID"] for h in alarms] + [f"{x.get('RULE')}@{x.get('AT')}" for x in recent[:20]]})
 
     # inspection tasks not performed
     tp = w.get("tasks_not_performed", {})
