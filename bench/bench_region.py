@@ -60,7 +60,7 @@ def template(seed: int, n_risks: int) -> dict[str, Any]:
     from dualprev_core.loading.enterprise import parse_enterprise
     from dualprev_core.model.records import Inspection
     from dualprev_core.model.vocabulary import InspectionResult
-    from dualprev_core.packs.registry import load_packs
+    from dualprev_core.packs import load_packs
 
     rng = random.Random(seed)
     doc = make_document(n_risks, seed=seed)
