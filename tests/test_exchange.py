@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -333,3 +334,26 @@ def test_cli_export_from_the_store_carries_its_head_hash(tmp_path):
     assert submission_problems(sub) == []
     r = run(cli, ["export", "submission", str(PLANT), "--db", url])
     assert r.exit_code == 2 and "not both" in r.output
+
+
+def test_missed_checks_are_sent_as_not_performed(tmp_path):
+    from dualprev_core.region import EvaluationConfig, evaluate_submission
+    from dualprev_core.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    run = CliRunner().invoke
+    assert run(cli, ["db", "import", str(PLANT), "--db", url]).exit_code == 0
+    assert run(cli, ["tasks", "list", "--db", url, "--at", "2026-11-03T00:00:00+08:00", "--record"]).exit_code == 0
+    out = tmp_path / "s.json"
+    assert run(cli, ["export", "submission", "--db", url, "-o", str(out)]).exit_code == 0
+    sub = json.loads(out.read_text(encoding="utf-8"))
+    with open_store(url, create=False) as store:
+        state = store.load()
+        missed = state.ledger.missed_checks()
+        controls = {c.id: c for c in state.enterprise.controls}
+        items = {i.id: i.control for i in state.enterprise.inspection_items}
+        expected = sum(len(controls[items.get(m.task_id) or m.task_id.rpartition("@")[2]].mitigates) for m in missed)
+    assert missed and sum(r["CHECK_STATUS"] == "2" for r in sub["check_records"]) == expected
+    assert submission_problems(sub) == []
+    row = evaluate_submission(sub, EvaluationConfig(as_of=datetime(2026, 11, 10, tzinfo=UTC)))
+    assert "上报未排查" in next(w for w in json.loads(row["warning_details"]) if w["kind"] == "tasks_not_performed")["reason"]

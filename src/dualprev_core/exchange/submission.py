@@ -332,6 +332,9 @@ class _Builder:
                 last[i.item] = max(last.get(i.item, i.at), i.at)
             else:
                 adhoc_needed.add(i.control)
+        for cid in self._missed_targets().values():
+            if cid is not None:
+                adhoc_needed.add(cid)
         tasks = {}
         for it in self.e.inspection_items:
             every, unit = _interval(it.frequency)
@@ -353,7 +356,7 @@ class _Builder:
         adhoc = {}
         for cid in sorted(adhoc_needed):
             c = self.controls[cid]
-            latest = max(i.at for i in self.e.inspections if i.control == cid and not i.item)
+            latest = max((i.at for i in self.e.inspections if i.control == cid and not i.item), default=None)
             for r in c.mitigates:
                 adhoc[(cid, r)] = self.record("check_tasks", ["adhoc", cid, r], {
                     "MEASURE_ID": measures[(cid, r)]["ID"],
@@ -369,6 +372,21 @@ class _Builder:
                     "DP_ITEM": None,
                 })
         return tasks, adhoc
+
+    def _missed_targets(self) -> dict[str, str | None]:
+        """Missed checks' task ids → the control of their ad-hoc task (``None``: the task is an inspection item)."""
+        items = {it.id for it in self.e.inspection_items}
+        out: dict[str, str | None] = {}
+        for m in self.a.ledger.missed_checks():
+            if m.task_id in items:
+                out[m.task_id] = None
+                continue
+            cid = m.task_id.rpartition("@")[2]
+            if cid not in self.controls:
+                raise InvalidInput(f"missed check of task {m.task_id!r} (due {m.due_at.isoformat()}): enterprise {self.e.id!r} has no such "
+                                   "inspection item or control (a ledger of another enterprise?)")
+            out[m.task_id] = cid
+        return out
 
     def _records(self, measures: Any, tasks: Mapping[tuple[str, str], dict[str, Any]],
                  adhoc: Mapping[tuple[str, str], dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -387,6 +405,21 @@ class _Builder:
                     "DP_FINDING": i.result.zh,
                     "DP_INSPECTION": i.id,
                 }, created=i.at, by=i.by)
+        targets = self._missed_targets()
+        items = {it.id: it for it in self.e.inspection_items}
+        for m in self.a.ledger.missed_checks():  # 未排查: a task's window passed without its check
+            cid = targets[m.task_id] or items[m.task_id].control
+            for r in self.controls[cid].mitigates:
+                task = tasks[(m.task_id, r)] if targets[m.task_id] is None else adhoc[(cid, r)]
+                self.record("check_records", ["missed", m.task_id, m.due_at.isoformat(), r], {
+                    "TASK_ID": task["ID"],
+                    "CHECK_TIME": _iso(m.due_at),
+                    "CHECK_STATUS": self.code("CHECK_STATUS", "not_performed"),
+                    "CHECKER": None,
+                    "DEPARTMENT": None,
+                    "DP_FINDING": f"未排查（窗口 {_iso(m.window_start)} 至 {_iso(m.due_at)}，完成 {m.done}/{m.required}）",
+                    "DP_INSPECTION": None,
+                }, created=m.at, by=m.by)
         return out
 
     def _hidden_dangers(self, measures: Mapping[tuple[str, str], dict[str, Any]], records: Mapping[tuple[str, str], dict[str, Any]],

@@ -161,10 +161,18 @@ def evaluate_submission(sub: Mapping[str, Any], cfg: EvaluationConfig) -> dict[s
         if last is None or last + grace * period < now:
             missed.append(t)
     critical_missed = [t for t in missed if measures.get(t.get("MEASURE_ID"), {}).get("DP_CRITICAL")]
-    if periodic and (critical_missed or len(missed) / len(periodic) >= float(tp.get("share", 0.1))):
-        warnings.append({"kind": "tasks_not_performed",
-                         "reason": f"{len(missed)}/{len(periodic)} 项排查任务超过 {grace:g} 个周期未执行（其中关键措施 {len(critical_missed)} 项）",
-                         "evidence": [t["ID"] for t in (critical_missed or missed)[:20]]})
+    # 未排查 records the enterprise itself sent (CHECK_STATUS 2) within the window, one per task and due time
+    since_missed = now - timedelta(days=float(tp.get("window_days", 30)))
+    reported = {(r.get("TASK_ID"), r.get("CHECK_TIME")) for r in sub.get("check_records", [])
+                if r.get("CHECK_STATUS") == "2" and (t := _time(r.get("CHECK_TIME"))) is not None and since_missed <= t <= now}
+    if (periodic and (critical_missed or len(missed) / len(periodic) >= float(tp.get("share", 0.1)))) or reported:
+        parts = []
+        if missed:
+            parts.append(f"{len(missed)}/{len(periodic)} 项排查任务超过 {grace:g} 个周期未执行（其中关键措施 {len(critical_missed)} 项）")
+        if reported:
+            parts.append(f"{tp.get('window_days', 30)} 天内企业上报未排查 {len(reported)} 次")
+        warnings.append({"kind": "tasks_not_performed", "reason": "；".join(parts),
+                         "evidence": [t["ID"] for t in (critical_missed or missed)[:20]] + sorted({str(k[0]) for k in reported})[:20]})
 
     # a stale submission
     generated = _time(sub.get("generated_at"))
