@@ -10,6 +10,7 @@ the regional major-risk database (every enterprise's 重大风险) and the overd
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -120,8 +121,6 @@ def assess_region(db: RegionDB, *, as_of: datetime, region: str | None = None, i
     major_list = [{"credit_code": m["CREDIT_CODE"], "enterprise": names.get(m["CREDIT_CODE"]), "region": placed.get(m["CREDIT_CODE"]),
                    "event": m["EVENT_NAME"], "event_id": m["EVENT_ID"], "responsible": m.get("RESPONSIBLE")}
                   for m in db.records("major_risks") if m["CREDIT_CODE"] in codes]
-    import json
-
     overdue = []
     for r in rows:
         for w in json.loads(r["warning_details"]):
