@@ -230,3 +230,34 @@ def test_ledger_file_writers_killed_at_random_points_lose_nothing(tmp_path):
             ids = {h.id for h in read_ledger(path).all()}  # never truncated, never half-written
             assert acked <= ids
     assert acked, "no writer got to write"
+
+
+@pytest.mark.parametrize("mode", ["db", "ledger"])
+def test_inspect_commands_killed_at_random_points(mode, tmp_path):
+    """The command-line path: exit 0 ⇒ its inspection is recorded; killed ⇒ nothing half-written."""
+    rng = random.Random(11)
+    url = str(tmp_path / "store.db")
+    ledger = tmp_path / "l.jsonl"
+    if mode == "db":
+        p = _cli("db", "import", str(EXAMPLE), "--db", url)
+        assert p.communicate() and p.returncode == 0
+    target = ["--db", url] if mode == "db" else [str(EXAMPLE), "--ledger", str(ledger)]
+    acknowledged, killed = [], 0
+    for i in range(6):
+        f = _inspections(tmp_path, f"INS-K{i}", "C-TK-GDS" if i % 2 else "C-UL-GROUND", "failed", 8 + i)
+        p = _cli("inspect", *target, "--inspections", str(f))
+        try:
+            p.wait(timeout=rng.uniform(0.3, 3.0))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            killed += 1
+        p.communicate()
+        if p.returncode == 0:
+            acknowledged.append(f"INS-K{i}")
+        if mode == "db":
+            with open_store(url) as store:
+                assert verify_store(store).ok
+                recorded = {i.id for i in store.load().inspections}
+        else:
+            recorded = {e.source.split(":", 1)[1] for e in read_ledger(ledger).events if getattr(e, "source", "").startswith("inspection:")} if ledger.exists() else set()
+        assert set(acknowledged) <= recorded
