@@ -30,6 +30,7 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) bench/bench_core.py --quick
 	$(PY) bench/bench_rules.py --quick
+	$(PY) bench/bench_store.py --quick
 	$(PY) bench/bench_region.py --quick
 
 clean:

@@ -566,3 +566,11 @@ def test_commits_write_snapshots_that_verify(store_url, packs, monkeypatch):
     assert len(snaps) >= 3 and snaps[0] == state.version
     assert verify_store(store).ok
     assert [a["message"] for a in store.load(packs=packs).alarms][-3:] == ["3.0", "3.1", "3.2"]
+
+
+def test_a_postgresql_schema_may_hold_a_platforms_tables(tmp_path):
+    with empty_store_url("postgresql", tmp_path) as url:
+        raw_execute(url, [("CREATE TABLE platform_users (id INTEGER)", ())])
+        with open_(url) as store:
+            store.import_register(EXAMPLE, actor="a")
+            assert store.enterprise_ids() == ["ENT-HX-CHEM"]

@@ -86,12 +86,14 @@ def _steps(backend: Backend) -> dict[int, list[str]]:
 def schema_version(backend: Backend) -> int | None:
     """The store's schema version; ``None`` for an empty database.
 
-    :raises NotAStore: the database holds other tables, or a ``dualprev_meta`` of another format.
+    :raises NotAStore: a SQLite file holding other tables, or a ``dualprev_meta`` of another format.
     """
     tables = backend.table_names()
     if "dualprev_meta" not in tables:
         theirs = sorted(t for t in tables if not t.startswith("sqlite_"))
-        if theirs:
+        # A SQLite file is the store; a PostgreSQL schema may hold a platform's own tables beside ours
+        # (all ours are named dualprev_*), so only a file holding other tables is refused.
+        if theirs and backend.name == "sqlite":
             shown = ", ".join(theirs[:5]) + (" …" if len(theirs) > 5 else "")
             raise NotAStore(f"{backend.display}: not a dualprev store (it holds other tables: {shown})")
         return None
