@@ -574,3 +574,10 @@ def test_a_postgresql_schema_may_hold_a_platforms_tables(tmp_path):
         with open_(url) as store:
             store.import_register(EXAMPLE, actor="a")
             assert store.enterprise_ids() == ["ENT-HX-CHEM"]
+
+
+def test_monitor_with_an_enterprise_file_ignores_a_store_from_the_environment(tmp_path):
+    env = {"DUALPREV_DB": str(tmp_path / "store.db")}
+    r = run("monitor", str(GAS), "-e", str(MINE), "--json", env=env)
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["alarms"] and not (tmp_path / "store.db").exists()

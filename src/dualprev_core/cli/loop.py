@@ -445,6 +445,8 @@ def monitor_cmd(readings: Path, enterprise: str | None, ledger: Path | None, db:
         _fail(f"{readings}: file not found")
     if db is None and enterprise is None:
         _fail("give --enterprise FILE or --db URL (or set DUALPREV_DB)")
+    if db is not None and db == os.environ.get("DUALPREV_DB") and enterprise is not None and Path(enterprise).is_file():
+        db = None  # -e names an enterprise file: it wins over a store from the environment
     file = Path(enterprise) if db is None and enterprise is not None else None
     # Readings stream from the file through the monitor one at a time (memory does not grow with
     # the file); the progress bar's total is a line count, taken only when the bar is shown.
