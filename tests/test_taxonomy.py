@@ -327,3 +327,29 @@ def test_any_deeper_code_resolves_to_its_prefix(code: str, tail: int) -> None:
     h = hazard_factor_classes("2009")
     assert h.get(f"{code}{tail % 100:02d}").code == code
     assert h.get(f"{code}{tail:04d}").code == code
+
+
+def test_a_1986_name_refused_under_2025_says_so_and_how_to_choose_1986():
+    import pytest
+
+    from dualprev_core.errors import UnknownReference
+    from dualprev_core.taxonomy import accident_taxonomy
+
+    with pytest.raises(UnknownReference) as info:
+        accident_taxonomy("2025").get("火药爆炸")
+    text = str(info.value)
+    assert "GB 6441-1986 category" in text and 'gb6441_edition: "1986"' in text and "民用爆炸物品爆炸" in text
+    with pytest.raises(UnknownReference, match="not a GB 6441-2025 category"):
+        accident_taxonomy("2025").get("不存在的类别")
+
+
+def test_unquoted_edition_is_accepted():
+    from dualprev_core.loading.enterprise import parse_enterprise
+
+    doc = {"format": "dualprev-enterprise/1", "enterprise": {"id": "E", "name": "e"}, "settings": {"gb6441_edition": 1986},
+           "areas": [{"id": "A", "name": "a"}],
+           "risks": [{"id": "R", "name": "r", "area": "A", "category": "火药爆炸", "method": "ls", "inputs": {"L": 2, "S": 2}},
+                     {"id": "R2", "name": "r", "area": "A", "category": "火灾", "method": "ls", "inputs": {"L": 2, "S": 2},
+                      "category_edition": 2025}]}
+    e = parse_enterprise(doc)
+    assert e.settings.gb6441_edition == "1986" and [r.category_edition for r in e.risks] == ["1986", "2025"]

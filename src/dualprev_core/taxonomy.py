@@ -36,7 +36,7 @@ from typing import Any, Final
 
 import attrs
 
-from dualprev_core.errors import DataFileError, InvalidInput, UnknownReference, suggest
+from dualprev_core.errors import DataFileError, DualprevError, InvalidInput, UnknownReference, suggest
 from dualprev_core.model.vocabulary import HazardClass
 from dualprev_core.provenance import Citation
 from dualprev_core.yaml_lines import safe_load_fast
@@ -273,6 +273,9 @@ class AccidentTaxonomy:
             return found
         found = self._index.get(value) or self._index.get(_norm_key(value))
         if found is None:
+            other = self._other_edition(value)
+            if other is not None:
+                raise UnknownReference(other)
             hint = suggest(ref, self._names())
             if not hint:
                 hint = (
@@ -281,6 +284,21 @@ class AccidentTaxonomy:
                 )
             raise UnknownReference(f"{ref!r} is not a {self.standard} category{hint}")
         return found
+
+    def _other_edition(self, value: str) -> str | None:
+        """If ``value`` names a category of the other edition, say so and how to choose it."""
+        other_edition = "1986" if self.edition == "2025" else "2025"
+        other = accident_taxonomy(other_edition)
+        found = other._index.get(value) or other._index.get(_norm_key(value))
+        if found is None:
+            return None
+        try:
+            counterparts = "、".join(c.name_zh for c in map_category(found, to=self.edition))
+        except DualprevError:
+            counterparts = ""
+        return (f"{found.name_zh!r} is a GB 6441-{other_edition} category ({found.code} {found.name_zh}), not a {self.standard} one; "
+                f"to use the {other_edition} edition set settings.gb6441_edition: \"{other_edition}\" (or category_edition: "
+                f"\"{other_edition}\" on the risk)" + (f"; its {self.standard} counterpart(s): {counterparts}" if counterparts else ""))
 
     def _code_range(self) -> str:
         return f"{self.categories[0].code}–{self.categories[-1].code}"

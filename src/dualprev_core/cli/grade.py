@@ -21,7 +21,15 @@ __all__ = ["grade_cmd", "methods_cmd"]
 @_common
 @_guard
 def grade_cmd(method: str, values: tuple[str, ...], variant: str | None, edge: Literal["inclusive", "exclusive"] | None, as_json: bool, lang: str) -> None:
-    """Grade inputs with a method, e.g. ``dualprev grade lec L=3 E=6 C=15``."""
+    """Grade inputs with a method, e.g. ``dualprev grade lec L=3 E=6 C=15``.
+
+    Packs may add calculators that are not risk-grading methods (entry-point group
+    ``dualprev.calculators``), e.g. ``dualprev grade gb18218 甲醇=180 氯=5 people=120``.
+    """
+    calculator = _calculator(method)
+    if calculator is not None:
+        _print_calculation(method, calculator(values), as_json, lang)
+        return
     inputs: dict[str, Any] = {}
     for v in values:
         name, sep, raw = v.partition("=")
@@ -43,6 +51,35 @@ def grade_cmd(method: str, values: tuple[str, ...], variant: str | None, edge: L
         click.echo(f"{dg.label_zh if lang == 'zh' else dg.label_en}" + (f" — {dg.action}" if dg.action and lang == "zh" else ""))
     click.echo(f"{'依据' if lang == 'zh' else 'source'}: {g.citation}")
 
+
+
+#: Entry-point group of pack calculators: ``name = "module:function"``, the function taking the
+#: command's VALUES and returning a JSON-ready mapping with an ``explanation`` (list of lines).
+CALCULATORS_GROUP = "dualprev.calculators"
+
+
+def _calculator(name: str) -> Any:
+    import importlib.metadata
+
+    for ep in importlib.metadata.entry_points(group=CALCULATORS_GROUP):
+        if ep.name == name:
+            return ep.load()
+    return None
+
+
+def _print_calculation(name: str, data: dict[str, Any], as_json: bool, lang: str) -> None:
+    if as_json:
+        _out(data)
+        return
+    for line in data.get("explanation", ()):
+        click.echo(line)
+    if data.get("level") is not None:
+        click.echo(f"{'结论' if lang == 'zh' else 'result'}: R = {data['R']:g}, {data['level_zh']}")
+    cit = data.get("citation")
+    if cit:
+        from dualprev_core.provenance import Citation
+
+        click.echo(f"{'依据' if lang == 'zh' else 'source'}: {Citation.from_mapping(cit)}")
 
 
 @click.command("methods")

@@ -308,7 +308,7 @@ class _Builder:
             elif not self.methods[method].uses_edges:
                 self.problem(("settings", "edges", method), f"{method} grades by lookup, so an edge setting has no effect; remove it")
         return Settings(
-            gb6441_edition=s.get("gb6441_edition", "2025"),
+            gb6441_edition=str(s.get("gb6441_edition", "2025")),  # YAML reads an unquoted 1986 as a number
             variants=dict(s.get("variants", {})),
             edges=dict(s.get("edges", {})),
             escalation=EscalationPolicy(**s.get("escalation", {})),

@@ -81,7 +81,7 @@ SCHEMA: Final[dict[str, Any]] = {
             "type": "object",
             "additionalProperties": False,
             "properties": {
-                "gb6441_edition": {"enum": ["1986", "2025"]},
+                "gb6441_edition": {"enum": ["1986", "2025", 1986, 2025], "description": "GB 6441 edition; quoted or not"},
                 "variants": {"type": "object", "additionalProperties": {"type": "string"}},
                 "edges": {"type": "object", "additionalProperties": {"enum": ["inclusive", "exclusive"]}},
                 "escalation": {
@@ -200,7 +200,7 @@ SCHEMA: Final[dict[str, Any]] = {
                     "risk_point": _ID,
                     "hazards": {"type": "array", "items": _ID},
                     "category": {"type": ["string", "integer"]},
-                    "category_edition": {"enum": ["1986", "2025"]},
+                    "category_edition": {"enum": ["1986", "2025", 1986, 2025], "description": "GB 6441 edition; quoted or not"},
                     "method": {"type": "string"},
                     "variant": {"type": "string"},
                     "inputs": {"type": "object", "additionalProperties": {"type": ["number", "string"]}},
