@@ -10,7 +10,7 @@ from rich.table import Table
 
 from dualprev_core.cli.common import _LABELS, _common, _fail, _guard, _out, _packs, _style
 
-__all__ = ["grade_cmd", "methods_cmd"]
+__all__ = ["grade_cmd", "methods_cmd", "CALCULATORS_GROUP"]
 
 
 @click.command("grade")
