@@ -48,13 +48,15 @@ def test_hidden_danger_transitions_apply_guards(tmp_path):
     d = json.loads(run("inspect", EXAMPLE, "--ledger", ledger, "--json").output)
     hd = next(i["hidden_danger"]["id"] for i in d["inspections"] if i["opened"])
     before = ledger.read_text(encoding="utf-8")
-    r = run("hidden-dangers", "transition", "--ledger", ledger, hd, "verify", "--by", "李四", "--passed")
+    r = run("hidden-dangers", "transition", "--ledger", ledger, hd, "verify", "--by", "李四", "--passed", "--lang", "en")
     assert r.exit_code == 2 and "allowed only when rectified" in r.output
+    r = run("hidden-dangers", "transition", "--ledger", ledger, hd, "verify", "--by", "李四", "--passed")  # zh: what was typed, why, in Chinese
+    assert r.exit_code == 2 and f"transition {hd} verify --by 李四" in r.output and "只有在「已整改」状态下才可以" in r.output
     assert ledger.read_text(encoding="utf-8") == before  # a rejected transition changes nothing
     assert run("hidden-dangers", "transition", "--ledger", ledger, hd, "start", "--by", "张三", "--at", "2026-11-29T10:00:00").exit_code == 0
     assert run("hidden-dangers", "transition", "--ledger", ledger, hd, "rectify", "--by", "张三", "--measures", "更换探头", "--at", "2026-11-29T11:00:00").exit_code == 0
     r = run("hidden-dangers", "transition", "--ledger", ledger, hd, "verify", "--by", "张三", "--passed", "--at", "2026-11-29T12:00:00")
-    assert r.exit_code == 2 and "must be by someone else" in r.output
+    assert r.exit_code == 2 and "验收须由整改人以外的人进行" in r.output
     assert run("hidden-dangers", "transition", "--ledger", ledger, hd, "verify", "--by", "李四", "--passed", "--at", "2026-11-29T12:00:00").exit_code == 0
     assert run("hidden-dangers", "transition", "--ledger", ledger, hd, "close", "--by", "李四", "--at", "2026-11-29T13:00:00").exit_code == 0
     listing = json.loads(run("hidden-dangers", "list", "--ledger", ledger, "--json").output)
@@ -73,7 +75,7 @@ def test_rules_check(tmp_path):
     from pathlib import Path
 
     good = Path(__file__).parent / "data" / "test-criteria.yaml"
-    r = run("rules", "check", good)
+    r = run("rules", "check", good, "--lang", "en")
     assert r.exit_code == 0 and "ok" in r.output
     bad = tmp_path / "bad.yaml"
     bad.write_text(good.read_text(encoding="utf-8").replace("op: le", "op: lesser"), encoding="utf-8")

@@ -131,7 +131,12 @@ class DuplicateContribution(PackError):
 
 
 class TransitionRejected(DualprevError, ValueError):
-    """A hidden-danger transition was refused by a guard; nothing changed."""
+    """A hidden-danger transition was refused by a guard; nothing changed.
+
+    :ivar zh: the refusal in Chinese where the guard gives one (``""`` otherwise), for ``--lang zh``.
+    """
+
+    zh: str = ""
 
 
 class DataFileError(DualprevError, ValueError):

@@ -114,7 +114,7 @@ class LevelExplanation:
     def sentence(self, lang: str = "zh") -> str:
         """One line for people: ``LEC V1: D = 270 > 160 → 较大; now 重大 (C-12 failed)``."""
         a = self.assessed
-        base = f"{a.method.upper()} {a.variant}: {a.decided_by} → {a.level.label(lang)}"
+        base = f"{a.method.upper()} {a.variant}: {a.decided_text(lang)} → {a.level.label(lang)}"
         if self.current != a.level:
             why = ", ".join(f"{e.control} {e.state.label(lang)}" for e in self.effects)
             base += f"; {'现为' if lang == 'zh' else 'now'} {self.current.label(lang)} ({why})"

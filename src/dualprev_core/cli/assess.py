@@ -8,7 +8,6 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from dualprev_core.cli.common import (
     _LABELS,
@@ -40,66 +39,64 @@ def _assess(path: Path | None, as_json: bool, lang: str, rule_files: tuple[Path,
         report["store"] = {"url": state.store.display, "enterprise": state.enterprise_id, "version": state.version,
                            "register_version": state.register_version, "head_hash": state.head_hash}
     for m, why in a.unapplied:
-        click.echo(f"dualprev: warning: criterion {m.rule} ({m.citation}) matched but was not applied: {why}", err=True)
+        click.echo(f"dualprev: warning: criterion {m.rule} ({m.citation}) matched but was not applied: {why}" if lang != "zh" else
+                   f"dualprev: 警告：判定标准 {m.rule}（{m.citation}）已命中但未能执行：{why}", err=True)
     report["criteria_matches"] = [m.to_dict() for m in findings]
     if as_json:
         _out(report)
         return
+    _print_report(a, report, lang)
+
+
+def _print_report(a: Any, report: dict[str, Any], lang: str) -> None:
+    """``assess`` for people, entirely in ``lang``; ids are never cut (see :mod:`dualprev_core.cli.i18n`)."""
+    from dualprev_core.cli.i18n import hd_grade, hd_state, print_section, show, table, text
+
     L = _LABELS[lang]
     console = Console()
-    ent = report["enterprise"]
-    lvl = a.enterprise_level().level
-    console.print(f"[bold]{enterprise.name}[/] — {L['enterprise']}: " + (f"[{_style(lvl)}]{lvl.label(lang)}[/]" if lvl else L["none"]) + f"  ({ent['reason']})")
-    t = Table(L["risk"], L["name"], L["area"], L["assessed"], L["current"], L["why"], title=L["risks_table"])
+    enterprise = a.enterprise
+    level = a.enterprise_level()
+    lvl = level.level
+    console.print(f"[bold]{enterprise.name}[/] — {L['enterprise']}: " + (f"[{_style(lvl)}]{lvl.label(lang)}[/]" if lvl else L["none"]))
+    console.print(f"  {level.reason_in(lang)}", markup=False)
+    t = table((L["risk"], "id"), (L["name"], "text"), (L["area"], "id"), (L["assessed"], "text"), (L["current"], "text"), (L["why"], "text"),
+              title=L["risks_table"])
     for r in enterprise.risks:
         ex = a.explain(r.id)
-        inactive = "" if r.id in a.active else (" (不计入)" if lang == "zh" else " (inactive)")
+        inactive = "" if r.id in a.active else text("inactive", lang)
         t.add_row(r.id, r.name, r.area, f"[{_style(ex.assessed.level)}]{ex.assessed.level.label(lang)}[/]",
                   f"[{_style(ex.current)}]{ex.current.label(lang)}[/]{inactive}", ex.sentence(lang))
-    console.print(t)
-    t = Table(L["area"], L["name"], L["level"], L["colour"], title=L["areas_table"])
+    show(console, t)
+    t = table((L["area"], "id"), (L["name"], "text"), (L["level"], "text"), (L["colour"], "text"), title=L["areas_table"])
     for ar in report["areas"]:
         lv = a.area_level(ar["id"])
         t.add_row(ar["id"], ar["name"], f"[{_style(lv)}]{lv.label(lang)}[/]" if lv else "—", (lv.colour_zh if lang == "zh" else lv.colour) if lv else "—")
-    console.print(t)
-    console.print(f"[bold]{L['major_risks']}[/]: " + (", ".join(f"{m['id']} {m['name']}" for m in report["major_risks"]) or L["none"]))
+    show(console, t)
+    console.print(f"[bold]{L['major_risks']}[/]: " + (("、" if lang == "zh" else ", ").join(f"{m['id']} {m['name']}" for m in report["major_risks"]) or L["none"]))
     if report["hidden_dangers"]:
-        t = Table("ID", L["control"], L["grade"], L["state"], "依据" if lang == "zh" else "criteria", title=L["hidden_dangers"])
+        t = table((text("id", lang), "id"), (L["control"], "id"), (L["grade"], "text"), (L["state"], "text"), (text("criteria", lang), "id"),
+                  title=L["hidden_dangers"])
+        cited: dict[str, str] = {}
         for h in report["hidden_dangers"]:
-            crit = "\n".join(f"{c['criterion_id']} ({c['citation'].get('standard', '')} {c['citation'].get('clause', '')})".strip() for c in h["criteria"])
-            t.add_row(h["id"], h["control"], h["grade"] or "—", h["state"], crit)
-        console.print(t)
+            for c in h["criteria"]:
+                cited[c["criterion_id"]] = f"{c['citation'].get('standard', '')} {c['citation'].get('clause', '')}".strip()
+            t.add_row(h["id"], h["control"], hd_grade(h["grade"], lang), hd_state(h["state"], lang), "\n".join(c["criterion_id"] for c in h["criteria"]) or "—")
+        show(console, t)
+        for cid, where in cited.items():
+            console.print(f"  {cid}: {where}", markup=False)
     core_keys = {"format", "enterprise", "level_counts", "risks", "areas", "major_risks", "hidden_dangers", "packs",
                  "criteria_matches", "criteria_unapplied", "store"}
-    for key, section in report.items():
-        if key not in core_keys:
-            _print_section(console, key, section)
+    labels = a.packs.registry.report_labels
+    unlabelled = [key for key, section in report.items()
+                  if key not in core_keys and not print_section(console, key, section, labels.get(key), lang)]
+    if unlabelled:
+        console.print(text("unlabelled", lang, n=len(unlabelled), keys=", ".join(unlabelled)), markup=False)
     if "store" in report:
         st = report["store"]
-        console.print(f"{st['url']}#{st['enterprise']} version {st['version']}, head {st['head_hash']}", markup=False)
+        console.print((f"数据来源 {st['url']}#{st['enterprise']}，版本 {st['version']}，流头哈希 {st['head_hash']}" if lang == "zh" else
+                       f"{st['url']}#{st['enterprise']} version {st['version']}, head {st['head_hash']}"), markup=False)
     if any(k not in core_keys for k in report):
-        console.print("(--json " + ("给出完整内容" if lang == "zh" else "gives every field") + ")", markup=False)
-
-
-def _scalar(v: Any) -> bool:
-    return v is None or isinstance(v, (str, int, float, bool))
-
-
-def _print_section(console: Console, key: str, section: Any) -> None:
-    """A pack's report section for people: a table of its records' plain fields."""
-    if isinstance(section, list) and section and all(isinstance(x, dict) for x in section):
-        plain = [c for c in section[0] if all(_scalar(x.get(c)) for x in section)]
-        first = ("id", "name", "level_zh", "level", "R", "sum_q_over_Q", "is_major_hazard", "class", "status")
-        cols = ([c for c in first if c in plain] + [c for c in plain if c not in first])[:7]
-        t = Table(*cols, title=key)
-        for x in section:
-            t.add_row(*("—" if x.get(c) is None else str(x.get(c)) for c in cols))
-        console.print(t)
-    elif isinstance(section, dict):
-        fields = {k: v for k, v in section.items() if _scalar(v)}
-        console.print(f"[bold]{key}[/]: " + "; ".join(f"{k}={v}" for k, v in fields.items()), soft_wrap=True)
-    else:
-        console.print(f"[bold]{key}[/]: {len(section) if hasattr(section, '__len__') else section}")
+        console.print(text("more_in_json", lang), markup=False)
 
 
 @click.command("assess")

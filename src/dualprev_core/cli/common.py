@@ -44,8 +44,17 @@ def _out(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+#: The language of the running command (set by ``--lang``), for messages printed outside it (errors).
+_CURRENT_LANG = {"lang": "en"}
+
+
+def _set_lang(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    _CURRENT_LANG["lang"] = value
+    return value
+
+
 def _fail(message: str, code: int = 2) -> NoReturn:
-    click.echo(f"dualprev: error: {message}", err=True)
+    click.echo(f"dualprev: {'错误' if _CURRENT_LANG['lang'] == 'zh' else 'error'}: {message}", err=True)
     sys.exit(code)
 
 
@@ -67,7 +76,8 @@ def _guard(fn: _F) -> _F:
 
 def _common(fn: _F) -> _F:
     fn = click.option("--json", "as_json", is_flag=True, help="machine-readable JSON output")(fn)
-    fn = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="label language")(fn)
+    fn = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="label language",
+                      callback=_set_lang, is_eager=True)(fn)
     return fn
 
 

@@ -6,7 +6,6 @@ from typing import Any, Literal
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from dualprev_core.cli.common import _LABELS, _common, _fail, _guard, _out, _packs, _style
 
@@ -41,16 +40,20 @@ def grade_cmd(method: str, values: tuple[str, ...], variant: str | None, edge: L
     if as_json:
         _out(g.to_dict())
         return
+    from dualprev_core.cli.i18n import citation_text, show, table
+
     L = _LABELS[lang]
-    t = Table(L["method"], L["variant"], L["score"], L["level"], L["decided"])
-    t.add_row(f"{m.title_zh if lang == 'zh' else m.title_en} ({m.formula})", g.variant, str(g.to_dict()["score"]),
-              f"[{_style(g.level)}]{g.level.label(lang)}[/]", g.decided_by)
-    Console().print(t)
+    t = table((L["method"], "text"), (L["variant"], "id"), (L["score"], "text"), (L["level"], "text"), (L["decided"], "text"))
+    formula = f" ({m.formula})" if m.uses_edges or lang != "zh" else ""
+    t.add_row(f"{m.title_zh if lang == 'zh' else m.title_en}{formula}", g.variant, str(g.to_dict()["score"]),
+              f"[{_style(g.level)}]{g.level.label(lang)}[/]", g.decided_text(lang))
+    show(Console(), t)
     if g.danger_grade:
         dg = g.danger_grade
         click.echo(f"{dg.label_zh if lang == 'zh' else dg.label_en}" + (f" — {dg.action}" if dg.action and lang == "zh" else ""))
-    click.echo(f"{'依据' if lang == 'zh' else 'source'}: {g.citation}")
-
+    v = m.variant(g.variant)
+    source = (v.source_zh + ("（未核实）" if not g.citation.verified else "")) if lang == "zh" and v.source_zh else citation_text(g.citation, lang)
+    click.echo(f"{'依据' if lang == 'zh' else 'source'}: {source}")
 
 
 #: Entry-point group of pack calculators: ``name = "module:function"``, the function taking the
@@ -92,8 +95,13 @@ def methods_cmd(as_json: bool, lang: str) -> None:
     if as_json:
         _out(data)
         return
-    t = Table(_LABELS[lang]["method"], "formula", _LABELS[lang]["variant"], _LABELS[lang]["pack"], show_lines=True)
+    from dualprev_core.cli.i18n import show, table, text
+
+    t = table((_LABELS[lang]["method"], "text"), (text("formula", lang), "text"), (_LABELS[lang]["variant"], "text"), (_LABELS[lang]["pack"], "id"),
+              show_lines=True)
     for d in data:
-        t.add_row(f"{d['name']} {d['title_zh'] if lang == 'zh' else d['title_en']}", d["formula"],
-                  "\n".join(f"{k}{' (default)' if k == d['default_variant'] else ''}: {v['title']}" for k, v in d["variants"].items()), d["provider"])
-    Console().print(t)
+        m = reg.methods[d["name"]]
+        t.add_row(f"{d['name']} {d['title_zh'] if lang == 'zh' else d['title_en']}", d["formula"] if m.uses_edges else ("查表" if lang == "zh" else d["formula"]),
+                  "\n".join(f"{k}{text('default', lang) if k == d['default_variant'] else ''}: {v.title_in(lang)}" for k, v in m.variants.items()),
+                  d["provider"])
+    show(Console(), t)

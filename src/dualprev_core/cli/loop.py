@@ -13,7 +13,6 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from dualprev_core.cli.common import (
     _LABELS,
@@ -113,21 +112,24 @@ def inspect_cmd(enterprise: Path | None, inspections_file: Path | None, ledger: 
     if as_json:
         _out(data)
         return
+    from dualprev_core.cli.i18n import citation_text, hd_grade, show, table, text
+
     L = _LABELS[lang]
-    t = Table("#", L["hidden_dangers"], L["grade"], L["why"], title="排查记录" if lang == "zh" else "inspections")
+    t = table((text("inspection", lang), "id"), (L["hidden_dangers"], "id"), (L["grade"], "text"), (L["why"], "text"), title=text("inspections", lang))
     for o in outcomes:
         hd = o.hidden_danger
-        moved = "; ".join(f"{c.id}: {c.before.label(lang) if c.before else '—'} → {c.after.label(lang) if c.after else '—'}" for c in o.changes)
-        crit = ", ".join(f"{c.criterion_id} ({c.citation})" for c in hd.criteria) if hd else ""
-        note = "already recorded" if o.already_recorded else ""
-        t.add_row(o.inspection, (f"{hd.id}{' (new)' if o.opened else ''}" if hd else "—"),
-                  (hd.grade.label(lang) if hd and hd.grade else "—"), "\n".join(x for x in (moved, crit, note) if x))
-    Console().print(t)
+        moved = "\n".join(f"{c.id}: {c.before.label(lang) if c.before else '—'} → {c.after.label(lang) if c.after else '—'}" for c in o.changes)
+        crit = ", ".join(f"{c.criterion_id} ({citation_text(c.citation, lang)})" for c in hd.criteria) if hd else ""
+        note = text("already", lang) if o.already_recorded else ""
+        t.add_row(o.inspection, (f"{hd.id}{text('new', lang) if o.opened else ''}" if hd else "—"),
+                  (hd.grade.label(lang) if hd and hd.grade else "—"), "\n".join(x for x in (moved, crit, note) if x) or "—")
+    show(Console(), t)
     for h in by_criteria:
         crit = ", ".join(f"{c['criterion_id']} ({c['citation'].get('standard', '')} {c['citation'].get('clause', '')})" for c in h["criteria"])
-        Console().print(f"{L['hidden_dangers']}: {h['id']} {h['grade']} {crit}", markup=False)
+        Console().print(f"{L['hidden_dangers']}: {h['id']} {hd_grade(h['grade'], lang)} {crit}", markup=False)
     if state.store is not None:
-        click.echo(f"{state.store.display}#{state.enterprise_id}: version {state.version}, head {state.head_hash}")
+        click.echo(f"{state.store.display}#{state.enterprise_id}: " + (f"版本 {state.version}，流头哈希 {state.head_hash}" if lang == "zh" else
+                                                                       f"version {state.version}, head {state.head_hash}"))
 
 
 _ACTIONS = ("assess", "regrade", "approve-plan", "start", "rectify", "verify", "close", "suspend", "resume",
@@ -161,13 +163,17 @@ def hd_list(ledger: Path | None, db: str | None, enterprise_id: str | None, only
     if as_json:
         _out([hidden_danger_summary(h) for h in hds])
         return
+    from dualprev_core.cli.i18n import escalation, show, table, text
+
     L = _LABELS[lang]
-    t = Table("ID", L["control"], L["grade"], L["state"], "deadline", "flags", title=L["hidden_dangers"])
+    t = table((text("id", lang), "id"), (L["control"], "id"), (L["grade"], "text"), (L["state"], "text"), (text("deadline", lang), "text"),
+              (text("flags", lang), "text"), title=L["hidden_dangers"])
     for h in hds:
-        flags = ", ".join(x for x in ("overdue → " + str(h.escalated_to) if h.overdue else "", "停产" if h.suspended else "") if x)
+        flags = "\n".join(x for x in (text("overdue_to", lang, to=escalation(h.escalated_to, lang)) if h.overdue else "",
+                                       text("suspended", lang) if h.suspended else "") if x)
         t.add_row(h.id, h.control_id or h.subject or "—", h.grade.label(lang) if h.grade else "—", h.state.label(lang),
-                  h.deadline.isoformat(timespec="minutes") if h.deadline else "—", flags)
-    Console().print(t)
+                  h.deadline.isoformat(timespec="minutes").replace("T", " ") if h.deadline else "—", flags or "—")
+    show(Console(), t)
 
 
 def _at(value: str | None) -> datetime | None:
@@ -302,12 +308,22 @@ def hd_transition(ledger: Path | None, db: str | None, hd_id: str, action: str, 
             return led.suspend_production(hd_id, by=by, why=why, at=at)
         return led.resume_production(hd_id, by=by, why=why, at=at)
 
+    from dualprev_core.errors import TransitionRejected
+
     head = ""
-    if ledger is not None:
-        hd = _change_ledger(ledger, lambda led: apply(led, lambda: _assessment(Path(str(enterprise)), led, replay=False, rule_files=())))
-    else:
-        hd, state = change_state(lambda st: apply(st.ledger, lambda: st.assessment), db=db, enterprise_id=enterprise)
-        head = f"; {state.store.display}#{state.enterprise_id} version {state.version}, head {state.head_hash}"
+    try:
+        if ledger is not None:
+            hd = _change_ledger(ledger, lambda led: apply(led, lambda: _assessment(Path(str(enterprise)), led, replay=False, rule_files=())))
+        else:
+            hd, state = change_state(lambda st: apply(st.ledger, lambda: st.assessment), db=db, enterprise_id=enterprise)
+            head = (f"；{state.store.display}#{state.enterprise_id} 版本 {state.version}，流头哈希 {state.head_hash}" if lang == "zh" else
+                    f"; {state.store.display}#{state.enterprise_id} version {state.version}, head {state.head_hash}")
+    except TransitionRejected as exc:
+        if lang != "zh":
+            raise
+        # What the user typed, and why it was refused, in Chinese (the English reason when a guard gives none).
+        typed = " ".join(["dualprev hidden-dangers transition", hd_id, action, "--by", by] + (["--why", why] if why else []))
+        _fail(f"已拒绝：`{typed}`\n  {exc.zh or str(exc)}\n  未做任何更改")
     if as_json:
         _out(hidden_danger_summary(hd))
     else:
@@ -414,8 +430,10 @@ def hd_overdue(ledger: Path | None, db: str | None, enterprise_id: str | None, n
     if as_json:
         _out(data)
     else:
+        from dualprev_core.cli.i18n import escalation, event_kind
+
         for e in data:
-            click.echo(f"{e['hd_id']}: {e['kind']} → {e.get('escalated_to')}")
+            click.echo(f"{e['hd_id']}: {event_kind(e['kind'], lang)} → {escalation(e.get('escalated_to'), lang)}")
         if not data:
             click.echo("无逾期隐患" if lang == "zh" else "nothing overdue")
 
@@ -451,8 +469,8 @@ def monitor_cmd(readings: Path, enterprise: str | None, ledger: Path | None, db:
     # Readings stream from the file through the monitor one at a time (memory does not grow with
     # the file); the progress bar's total is a line count, taken only when the bar is shown.
     err = Console(stderr=True)
-    show = err.is_terminal if progress is None else progress
-    total = _count_lines(readings) if show and readings.suffix.lower() in (".csv", ".jsonl", ".ndjson") else None
+    show_bar = err.is_terminal if progress is None else progress
+    total = _count_lines(readings) if show_bar and readings.suffix.lower() in (".csv", ".jsonl", ".ndjson") else None
 
     def run(state: Any) -> dict[str, Any]:
         a = state.assessment()
@@ -461,9 +479,9 @@ def monitor_cmd(readings: Path, enterprise: str | None, ledger: Path | None, db:
             err.print("dualprev: note: no installed pack has monitoring rules; readings are only checked", markup=False)
         before = a.current_levels()
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=err, disable=not show, transient=True) as bar:
+                      console=err, disable=not show_bar, transient=True) as bar:
             task = bar.add_task("readings", total=total)
-            mon.feed_all(read_readings(readings), progress=(lambda i: bar.update(task, completed=i)) if show else None, collect=False)
+            mon.feed_all(read_readings(readings), progress=(lambda i: bar.update(task, completed=i)) if show_bar else None, collect=False)
         if until_text:
             until = _at(until_text)
             if until is not None:
@@ -490,20 +508,26 @@ def monitor_cmd(readings: Path, enterprise: str | None, ledger: Path | None, db:
         _out(data)
         return
     console = Console()
+    from dualprev_core.cli.i18n import show, table, text
+
     console.print(f"{mon.readings} {'条读数' if lang == 'zh' else 'readings'}; {len(mon.alarms)} {'次报警' if lang == 'zh' else 'alarms'}; "
                   f"{len(mon.problems)} {'条问题读数' if lang == 'zh' else 'problem readings'}")
     if mon.alarms:
-        t = Table("at", "rule", "level", "point", "message", title="报警" if lang == "zh" else "alarms")
+        t = table((text("at", lang), "text"), (text("rule", lang), "id"), (text("alarm_level", lang), "text"), (text("point", lang), "id"),
+                  (text("message", lang), "text"), title=text("alarms", lang))
         for x in mon.alarms:
-            t.add_row(x.at.isoformat(timespec="seconds"), x.rule, x.level, x.point or "—", x.message)
-        console.print(t)
+            t.add_row(x.at.isoformat(timespec="seconds").replace("T", " "), x.rule, _alarm_level(x.level, lang), x.point or "—", x.message)
+        show(console, t)
     for h in mon.hidden_dangers:
-        crit = ", ".join(f"{c.criterion_id} ({c.citation})" for c in h.criteria)
+        from dualprev_core.cli.i18n import citation_text
+
+        crit = ", ".join(f"{c.criterion_id} ({citation_text(c.citation, lang)})" for c in h.criteria)
         console.print(f"{_LABELS[lang]['hidden_dangers']}: {h.id} {h.grade.label(lang) if h.grade else ''} {crit}", markup=False)
     for m in moved:
-        console.print(f"{m['id']}: {m['before']} → {m['after']}", markup=False)
+        console.print(f"{m['id']}: {_level(m['before'], lang)} → {_level(m['after'], lang)}", markup=False)
     for p in mon.problems:
-        console.print(f"{p.where}: {p.kind}: {p.message}", markup=False)
+        console.print(f"{p.where}: {_PROBLEM_ZH.get(p.kind, p.kind)}（--json 给出详情）" if lang == "zh" else f"{p.where}: {p.kind}: {p.message}",
+                      markup=False)
 
 
 def _count_lines(path: Path) -> int | None:
@@ -527,6 +551,7 @@ def rules_group() -> None:
 @_guard
 def rules_check(files: tuple[Path, ...], as_json: bool, lang: str) -> None:
     """Validate rule files; every error with file, rule id, path and line."""
+    from dualprev_core.cli.i18n import text
     from dualprev_core.errors import ValidationError
     from dualprev_core.rules import load_ruleset
 
@@ -545,14 +570,30 @@ def rules_check(files: tuple[Path, ...], as_json: bool, lang: str) -> None:
     else:
         for r in results:
             if r["ok"]:
-                click.echo(f"{r['file']}: ok — ruleset {r['ruleset']}, {len(r['rules'])} rules")
+                click.echo(f"{r['file']}: " + text("rules_ok", lang, ruleset=r["ruleset"], n=len(r["rules"])))
             else:
-                click.echo(f"{r['file']}: {len(r['problems'])} problem(s)")
+                click.echo(f"{r['file']}: " + text("rules_problems", lang, n=len(r["problems"])))
                 for p in r["problems"]:
-                    line = f" (line {p['line']})" if p["line"] is not None else ""
+                    line = f" ({text('line', lang, n=p['line'])})" if p["line"] is not None else ""
                     click.echo(f"  - {p['path']}: {p['message']}{line}")
     if failed:
         raise SystemExit(2)
+
+
+_PROBLEM_ZH = {"malformed": "格式错误", "unknown_point": "未知监测点", "wrong_unit": "单位不符", "wrong_quantity": "物理量不符",
+               "not_a_number": "读数不是数值", "duplicate": "重复读数", "conflicting_duplicate": "同一时刻读数矛盾", "out_of_order": "时间倒序"}
+
+
+def _level(key: str, lang: str) -> str:
+    from dualprev_core.model.levels import RiskLevel
+
+    return RiskLevel.parse(key).label(lang)
+
+
+def _alarm_level(level: str, lang: str) -> str:
+    """Alarm levels are colours in the packs' rules (red, orange, yellow, blue)."""
+    zh = {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"}
+    return zh.get(level, level) if lang == "zh" else level
 
 
 def _line_from_source(source: str | None) -> int | None:

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from dualprev_core.cli.common import _check_source, _db_option, _enterprise_id_option, _fail, _guard, _packs, open_state
+from dualprev_core.cli.common import _check_source, _db_option, _enterprise_id_option, _fail, _guard, _packs, _set_lang, open_state
 
 __all__ = ["render_group", "export_group", "import_group", "render_map", "render_cards", "render_board", "render_report", "import_register_cmd"]
 
@@ -33,7 +33,8 @@ def _source_options(fn: _F) -> _F:
 
 
 def _out_options(fn: _F) -> _F:
-    fn = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="message language")(fn)
+    fn = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="message language",
+                      callback=_set_lang, is_eager=True)(fn)
     fn = click.option("-o", "--output", "output", type=click.Path(path_type=Path), required=True, help="output file; its suffix gives the format")(fn)
     return fn
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from dualprev_core.cli.common import _LABELS, _common, _guard, _out, _packs
 
@@ -32,17 +31,33 @@ def packs_cmd(ctx: click.Context, as_json: bool, lang: str) -> None:
     if as_json:
         _out(data)
         return
-    t = Table(L["pack"], L["version"], L["standards"], L["contributes"], show_lines=True)
+    from dualprev_core.cli.i18n import contribution, show, table, text
+
+    t = table((L["pack"], "id"), (L["version"], "id"), (L["standards"], "text"), (L["contributes"], "text"), show_lines=True)
+    any_unverified = False
     for p in data["packs"]:
-        stds = "\n".join(f"{s['standard']} {s.get('edition', '')}".strip() + (" *" if not s["verified"] else "") for s in p["standards"])
-        contrib = "\n".join(f"{k}: {len(v)}" for k, v in p["contributes"].items())
-        t.add_row(f"{p['name']}\n{p['title']}", p["version"], stds, contrib)
+        stds = []
+        for st in p["standards"]:
+            any_unverified |= not st["verified"]
+            name = "dualprev 约定" if lang == "zh" and st["standard"].startswith("dualprev") else st["standard"]
+            stds.append(f"{name} {st.get('edition', '')}".strip() + (" *" if not st["verified"] else ""))
+        contrib = "\n".join(f"{contribution(k, lang)}: {len(v)}" for k, v in p["contributes"].items())
+        title = p["title"] if lang != "zh" or not _english(p["title"]) else ""
+        t.add_row(p["name"] + (f"\n{title}" if title else ""), p["version"], "\n".join(stds), contrib)
     console = Console()
-    console.print(t)
+    show(console, t)
+    if any_unverified:
+        console.print(text("unverified_mark", lang), markup=False)
     if packs.errors:
         console.print(f"[bold red]{L['errors']}[/]")
         for msg in packs.errors.values():
             console.print(f"  {msg}", markup=False)
+
+
+def _english(s: str) -> bool:
+    from dualprev_core.cli.i18n import _has_english
+
+    return _has_english(s)
 
 
 @packs_cmd.command("check")

@@ -52,7 +52,6 @@ def tasks_list(source: Path | None, db: str | None, enterprise_id: str | None, a
     started is counted.
     """
     from rich.console import Console
-    from rich.table import Table
 
     from dualprev_core.cli.loop import _at
     from dualprev_core.clock import SystemClock
@@ -104,18 +103,38 @@ def tasks_list(source: Path | None, db: str | None, enterprise_id: str | None, a
     if as_json:
         _out(rows if not counted else {"tasks": rows, "ledger": str(ledger) if ledger else state.origin, "missed_checks_appended": appended})
         return
+    from dualprev_core.cli.i18n import escalation, show, table, text
+
     zh = lang == "zh"
-    t = Table("ID", "岗位" if zh else "post", "频次" if zh else "frequency", "状态" if zh else "status",
-              "上次排查" if zh else "last done", "时限" if zh else "due at", "未排查" if zh else "missed",
-              "升级至" if zh else "escalated to", title=f"{'排查任务' if zh else 'investigation tasks'} @ {at.isoformat(timespec='minutes')}")
+    t = table((text("id", lang), "id"), ("岗位" if zh else "post", "id"), ("频次" if zh else "frequency", "text"), ("状态" if zh else "status", "text"),
+              ("上次排查" if zh else "last done", "text"), ("时限" if zh else "due at", "text"), ("未排查" if zh else "missed", "text"),
+              ("升级至" if zh else "escalated to", "text"), title=f"{'排查任务' if zh else 'investigation tasks'} @ {at.isoformat(timespec='minutes')}")
     labels = {"done": "已排查", "due": "待排查", "overdue": "逾期未排查"}
     for d in rows:
         st = d["status"]
-        t.add_row(d["id"], d["post"] or "—", d["frequency"], f"[{_STATUS_STYLE[st]}]{labels[st] if zh else st}[/]",
-                  (d["last_done"] or "—")[:16], (d["due_at"] or "—")[:16], str(d["missed"]), d["escalated_to"] or "—")
+        t.add_row(d["id"], d["post"] or "—", _frequency(d["frequency"], lang), f"[{_STATUS_STYLE[st]}]{labels[st] if zh else st}[/]",
+                  (d["last_done"] or "—")[:16].replace("T", " "), (d["due_at"] or "—")[:16].replace("T", " "), str(d["missed"]),
+                  escalation(d["escalated_to"], lang))
     console = Console()
-    console.print(t)
+    show(console, t)
     counts = {k: sum(1 for d in rows if d["status"] == k) for k in ("done", "due", "overdue")}
     missed = sum(d["missed"] for d in rows)
-    console.print(f"{counts['done']} done, {counts['due']} due, {counts['overdue']} overdue; {missed} missed check(s)"
-                  + (f"; {appended} newly recorded in {ledger or state.origin}" if record else ""), markup=False)
+    if zh:
+        console.print(f"已排查 {counts['done']} 项，待排查 {counts['due']} 项，逾期未排查 {counts['overdue']} 项；未排查 {missed} 次"
+                      + (f"；新记入 {ledger or state.origin} {appended} 条" if record else ""), markup=False)
+    else:
+        console.print(f"{counts['done']} done, {counts['due']} due, {counts['overdue']} overdue; {missed} missed check(s)"
+                      + (f"; {appended} newly recorded in {ledger or state.origin}" if record else ""), markup=False)
+
+
+def _frequency(text_: str, lang: str) -> str:
+    """The item's frequency as written, in Chinese for ``zh`` (``shift`` → 每班, ``2h`` → 每2小时)."""
+    if lang != "zh":
+        return text_
+    from dualprev_core.loading.enterprise import parse_frequency
+    from dualprev_core.outputs.tables import frequency_zh
+
+    try:
+        return frequency_zh(parse_frequency(text_))
+    except ValueError:
+        return text_

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar, Literal
@@ -77,6 +78,13 @@ class BandVariant:
     otherwise: RiskLevel = RiskLevel.LOW
     grades: tuple[DangerGrade, ...] = ()
     grid: tuple[tuple[RiskLevel, ...], ...] = ()
+    #: The title in English where the data gives one (``title`` is the data's first-language title).
+    title_en: str = ""
+    #: Where the bands are from, in Chinese, for ``--lang zh`` (the citation itself is kept as published).
+    source_zh: str = ""
+
+    def title_in(self, lang: str = "zh") -> str:
+        return self.title_en if lang != "zh" and self.title_en else self.title
 
     def level_for(self, score: float, *, edge: Edge | None = None) -> tuple[RiskLevel, Cut | None]:
         """The level of ``score`` and the cut that decided it (``None`` for ``otherwise``)."""
@@ -94,6 +102,9 @@ class BandVariant:
         return None
 
 
+_GRID_RE = re.compile(r"grid\[L=(\d+)\]\[S=(\d+)\] = (\w+)")
+
+
 @attrs.frozen
 class Grading:
     """The result of grading one set of inputs, with everything needed to explain it."""
@@ -107,6 +118,15 @@ class Grading:
     decided_by: str
     citation: Citation
     danger_grade: DangerGrade | None = None
+
+    def decided_text(self, lang: str = "zh") -> str:
+        """:attr:`decided_by` for people in ``lang``: ``D = 42，低于全部分界值``, ``矩阵 L=2、S=5 → 较大``."""
+        if lang != "zh":
+            return self.decided_by
+        m = _GRID_RE.fullmatch(self.decided_by)
+        if m:
+            return f"矩阵 L={m.group(1)}、S={m.group(2)} → {self.level.zh}"
+        return self.decided_by.replace(" below every cut", "，低于全部分界值")
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -238,7 +258,8 @@ class GradingMethod:
                 for p in self.parameters
             ],
             "default_variant": self.default_variant,
-            "variants": {k: {"title": v.title, "citation": v.citation.to_dict()} for k, v in self.variants.items()},
+            "variants": {k: {"title": v.title, **({"title_en": v.title_en} if v.title_en else {}), "citation": v.citation.to_dict()}
+                         for k, v in self.variants.items()},
         }
 
 
@@ -253,6 +274,7 @@ def _fmt(v: float) -> str:
 def variant_from_mapping(method: str, vid: str, data: Mapping[str, Any]) -> BandVariant:
     """Build a :class:`BandVariant` from its data-file form (see ``data/grading-variants.yaml``)."""
     citation = Citation.from_mapping(data["citation"])
+    title = data.get("title", vid)
     cuts = tuple(Cut(RiskLevel.parse(c["level"]), float(c["at"])) for c in data.get("cuts", ()))
     ats = [c.at for c in cuts]
     levels = [c.level for c in cuts]
@@ -269,7 +291,9 @@ def variant_from_mapping(method: str, vid: str, data: Mapping[str, Any]) -> Band
     return BandVariant(
         id=vid,
         method=method,
-        title=str(data.get("title", vid)),
+        title=str(title.get("zh", vid) if isinstance(title, Mapping) else title),
+        title_en=str(title.get("en", "")) if isinstance(title, Mapping) else "",
+        source_zh=str(data.get("source_zh", "")),
         citation=citation,
         edge=edge,
         cuts=cuts,

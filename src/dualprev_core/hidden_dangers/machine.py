@@ -221,8 +221,16 @@ def next_escalation(hd: HiddenDanger) -> str | None:
     return REGULATOR if hd.is_major else None
 
 
-def _reject(hd_id: str, event: HiddenDangerEvent, reason: str) -> TransitionRejected:
-    return TransitionRejected(f"{event.kind} of {hd_id!r} rejected: {reason}")
+_KIND_ZH = {"reported": "登记", "finding_added": "追加发现", "assessed": "评估定级", "regraded": "重新定级", "plan_approved": "批准治理方案",
+            "rectification_started": "开始整改", "rectified": "完成整改", "verified": "验收", "closed": "销号", "marked_overdue": "标记逾期",
+            "escalated": "升级", "production_suspended": "停产", "production_resumed": "复产"}
+
+
+def _reject(hd_id: str, event: HiddenDangerEvent, reason: str, zh: str = "") -> TransitionRejected:
+    """The refusal, in English (the message) and, where given, in Chinese (``exc.zh``, for ``--lang zh``)."""
+    exc = TransitionRejected(f"{event.kind} of {hd_id!r} rejected: {reason}")
+    exc.zh = f"{hd_id} 不能{_KIND_ZH.get(event.kind, event.kind)}：{zh}" if zh else ""
+    return exc
 
 
 def _require_state(hd: HiddenDanger, event: HiddenDangerEvent, *allowed: HiddenDangerState) -> None:
@@ -232,12 +240,13 @@ def _require_state(hd: HiddenDanger, event: HiddenDangerEvent, *allowed: HiddenD
             event,
             f"it is {hd.state.key}; {event.kind} is allowed only when "
             f"{' or '.join(s.key for s in allowed)}",
+            f"当前状态为「{hd.state.zh}」，只有在「{'」或「'.join(s.zh for s in allowed)}」状态下才可以",
         )
 
 
 def _require_why(hd: HiddenDanger, event: HiddenDangerEvent, what: str) -> None:
     if not event.why:
-        raise _reject(hd.id, event, f"'why' must say {what}")
+        raise _reject(hd.id, event, f"'why' must say {what}", f"须用 --why 说明理由（{_WHY_ZH.get(what, what)}）")
 
 
 def _after(hd: HiddenDanger, event: HiddenDangerEvent, when: datetime | None, name: str) -> None:
@@ -245,6 +254,16 @@ def _after(hd: HiddenDanger, event: HiddenDangerEvent, when: datetime | None, na
         raise _reject(
             hd.id, event, f"'{name}' must be after the event time {event.at.isoformat()} (got {when.isoformat()})"
         )
+
+
+_WHY_ZH = {"which new facts raise the grade": "哪些新事实使等级提高", "why the verification failed": "验收为何不通过",
+           "why production is suspended": "为何停产", "why production may resume": "为何可以复产"}
+_FIVE_ZH = {"responsible_person": "责任人", "measures": "措施", "funds": "资金", "deadline": "时限", "contingency_plan": "预案"}
+
+
+def _plan_lacks_zh(plan: RectificationPlan | None) -> str:
+    lacking = plan.missing() if plan is not None else tuple(k for k, _ in FIVE_IMPLEMENTATIONS)
+    return "、".join(_FIVE_ZH.get(k, k) for k in lacking)
 
 
 def _plan_lacks(plan: RectificationPlan | None) -> str:
@@ -295,7 +314,7 @@ def apply(hd: HiddenDanger | None, event: HiddenDangerEvent) -> HiddenDanger:
     if hd is None:
         raise UnknownReference(f"unknown hidden danger {event.hd_id!r}")
     if not hd.is_open:
-        raise _reject(hd.id, event, "it is closed (销号); nothing happens after closure — report a new one")
+        raise _reject(hd.id, event, "it is closed (销号); nothing happens after closure — report a new one", "该隐患已销号，销号后不能再有任何操作；如有新问题请重新登记")
     if event.at < hd.last_at:
         raise _reject(
             hd.id,
@@ -325,7 +344,7 @@ def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # no
         _after(hd, e, e.deadline, "deadline")
         deadline = e.deadline if e.deadline is not None else hd.deadline
         if deadline is None:
-            raise _reject(hd.id, e, "a rectification deadline (时限) is required: none was given when reported")
+            raise _reject(hd.id, e, "a rectification deadline (时限) is required: none was given when reported", "须给出整改期限（--deadline）")
         return {
             "state": _S.ASSESSED,
             "grade": e.grade,
@@ -337,7 +356,7 @@ def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # no
 
     if isinstance(e, Regraded):
         if hd.grade is None:
-            raise _reject(hd.id, e, "it is not assessed yet; assess it with the right grade instead")
+            raise _reject(hd.id, e, "it is not assessed yet; assess it with the right grade instead", "尚未评估定级，请直接按正确等级评估定级")
         if e.grade is not HiddenDangerGrade.MAJOR or hd.grade is HiddenDangerGrade.MAJOR:
             raise _reject(
                 hd.id, e, f"re-grading is upward only (general → major); it is {hd.grade.key} (got {e.grade.key})"
@@ -368,7 +387,8 @@ def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # no
             )
         if e.plan.missing():
             raise _reject(
-                hd.id, e, f"the plan lacks the five implementations (五落实): {_plan_lacks(e.plan)}"
+                hd.id, e, f"the plan lacks the five implementations (五落实): {_plan_lacks(e.plan)}",
+                f"治理方案未做到五落实，缺少：{_plan_lacks_zh(e.plan)}",
             )
         _after(hd, e, e.plan.deadline, "plan.deadline")
         return {
@@ -386,13 +406,14 @@ def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # no
                 e,
                 "a major hidden danger cannot start rectifying without an approved plan (治理方案) with the five implementations (五落实) and the six "
                 f"contents of 总局令第16号 第十五条; lacking: {plan_lacks_for_major(hd.plan)}",
+                f"重大事故隐患须先批准五落实的治理方案（含第十五条的内容）才能开始整改，缺少：{_plan_lacks_zh(hd.plan)}",
             )
         return {"state": _S.RECTIFYING}
 
     if isinstance(e, Rectified):
         _require_state(hd, e, _S.RECTIFYING)
         if not any(m.strip() for m in e.measures):
-            raise _reject(hd.id, e, "'measures' must name at least one measure taken")
+            raise _reject(hd.id, e, "'measures' must name at least one measure taken", "须用 --measures 写明至少一项已采取的整改措施")
         rectifiers = hd.rectifiers
         if not any(same_person(r, e.by) for r in rectifiers):
             rectifiers = (*rectifiers, e.by)
@@ -401,7 +422,8 @@ def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # no
     if isinstance(e, Verified):
         _require_state(hd, e, _S.RECTIFIED)
         if any(same_person(r, e.by) for r in hd.rectifiers):
-            raise _reject(hd.id, e, f"the verifier {e.by!r} is a rectifier; verification must be by someone else")
+            raise _reject(hd.id, e, f"the verifier {e.by!r} is a rectifier; verification must be by someone else",
+                          f"验收人「{e.by}」参与了整改，验收须由整改人以外的人进行")
         if e.passed:
             return {"state": _S.VERIFIED, "verifier": e.by}
         _require_why(hd, e, "why the verification failed")
@@ -414,13 +436,15 @@ def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # no
     if isinstance(e, Closed):
         if hd.state is not _S.VERIFIED:
             raise _reject(
-                hd.id, e, f"it is {hd.state.key}; a hidden danger closes only after a passed verification"
+                hd.id, e, f"it is {hd.state.key}; a hidden danger closes only after a passed verification",
+                f"当前状态为「{hd.state.zh}」，隐患须验收通过后才能销号",
             )
         if hd.suspended:
-            raise _reject(hd.id, e, "production is still suspended; record its resumption before closing")
+            raise _reject(hd.id, e, "production is still suspended; record its resumption before closing", "仍处于停产状态，须先记录复产才能销号")
         if hd.supervision is not None and hd.supervision is not SupervisionState.LIFTED:
             raise _reject(hd.id, e, f"it is under the regulator's supervision (挂牌督办, {hd.supervision.key}); it closes only "
-                                    "after the regulator's review has passed (核销)")
+                                    "after the regulator's review has passed (核销)",
+                          "处于挂牌督办中，须经监管部门审核通过（核销）后才能销号")
         return {"state": _S.CLOSED, "overdue": False}
 
     if isinstance(e, MarkedOverdue):
@@ -453,16 +477,17 @@ def _transition(hd: HiddenDanger, e: HiddenDangerEvent) -> dict[str, Any]:  # no
 
     if isinstance(e, ProductionSuspended):
         if hd.suspended:
-            raise _reject(hd.id, e, "production is already suspended")
+            raise _reject(hd.id, e, "production is already suspended", "已处于停产状态")
         _require_why(hd, e, "why production is suspended")
         return {"suspended": True}
 
     if isinstance(e, ProductionResumed):
         if not hd.suspended:
-            raise _reject(hd.id, e, "production is not suspended")
+            raise _reject(hd.id, e, "production is not suspended", "并未停产")
         if hd.suspension_ordered and hd.supervision is not SupervisionState.LIFTED:
             raise _reject(hd.id, e, "the regulator ordered the suspension; production resumes only after its review of the "
-                                    "application to resume has passed (16号令 第十八条)")
+                                    "application to resume has passed (16号令 第十八条)",
+                          "停产由监管部门责令，须经其审核复产申请通过后才能复产（16号令 第十八条）")
         _require_why(hd, e, "why production may resume")
         return {"suspended": False, "suspension_ordered": False}
 

@@ -82,7 +82,7 @@ def phones(src: OutputSource, facts: Any = None) -> tuple[tuple[tuple[str, str],
             out.append((label, str(value)))
         else:
             out.append((label, ""))
-            missing.append(f"{label}（facts.{keys[0]}）")
+            missing.append(f"{label}（企业文件 `facts.{keys[0]}`）")
     return (*out, *NATIONAL_PHONES), tuple(missing)
 
 

@@ -31,12 +31,16 @@ def highest_current_level(assessment: Assessment) -> EnterpriseLevel:
     """Default enterprise level: the highest current level of the risks that count, naming them."""
     level = assessment.highest_level()
     deciding = sorted(r for r, lvl in assessment.current_levels().items() if lvl == level and r in assessment.active)
+    which = f"{', '.join(deciding[:5])}{' …' if len(deciding) > 5 else ''}"
+    reason = f"highest current risk level: {level.key if level else 'no risks'}" + (f" ({which})" if deciding else "")
     return EnterpriseLevel(
         level=level,
         method=HIGHEST_CURRENT,
         citation=HIGHEST_CURRENT_CITATION,
-        reason=f"highest current risk level: {level.key if level else 'no risks'}" + (f" ({', '.join(deciding[:5])}{' …' if len(deciding) > 5 else ''})" if deciding else ""),
+        reason=reason,
         details={"deciding_risks": deciding},
+        reason_zh=f"当前最高风险等级：{level.zh if level else '无风险'}" + (f"（{which}）" if deciding else ""),
+        reason_en=reason,
     )
 
 

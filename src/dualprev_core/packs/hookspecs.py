@@ -62,6 +62,7 @@ __all__ = [
     "dualprev_register_grading_methods",
     "dualprev_register_criteria",
     "dualprev_register_templates",
+    "dualprev_register_labels",
     "dualprev_register_policies",
     "dualprev_validate_enterprise",
     "dualprev_grade_hidden_danger",
@@ -157,6 +158,21 @@ def dualprev_register_templates(registrar: Registrar) -> None:
     .. versionadded:: 0.1
 
     Scope: every pack; template ids are unique across packs.
+    """
+
+
+@hookspec
+def dualprev_register_labels(registrar: Registrar) -> None:
+    """Give people's names to the pack's report sections and their fields, in Chinese and English.
+
+    :param registrar: ``registrar.report_labels(section, {"zh": …, "en": …}, fields={"field": {"zh": …, "en": …}})``.
+    :returns: nothing.
+
+    .. versionadded:: 0.2
+
+    Scope: every pack with ``dualprev_assess_enterprise`` sections.  ``dualprev assess`` titles each
+    section and names each column with these labels in the user's language; a section without
+    labels is left to ``--json`` (the table would show raw keys).
     """
 
 
@@ -292,6 +308,7 @@ def dualprev_assess_enterprise(assessment: Assessment) -> dict[str, Any] | None:
 HOOKS: tuple[str, ...] = tuple(n for n in __all__ if n.startswith("dualprev_"))
 #: The hooks called once per pack at loading, in this order, each with the pack's registrar.
 REGISTRATION_HOOKS: tuple[str, ...] = (
+    "dualprev_register_labels",
     "dualprev_register_accident_categories",
     "dualprev_register_grading_methods",
     "dualprev_register_criteria",

@@ -35,6 +35,7 @@ __all__ = [
     "EnterpriseLevelMethod",
     "Gate",
     "RegistrarServices",
+    "ReportLabels",
     "Registrar",
     "Registry",
     "api_compatible",
@@ -115,6 +116,13 @@ class EnterpriseLevel:
     citation: Citation
     reason: str
     details: Mapping[str, Any] = attrs.field(factory=dict)
+    #: The reason in Chinese and in English, where the method gives both (``reason`` is either).
+    reason_zh: str = ""
+    reason_en: str = ""
+
+    def reason_in(self, lang: str = "zh") -> str:
+        """The reason for people in ``lang`` (falls back to :attr:`reason`)."""
+        return (self.reason_zh if lang == "zh" else self.reason_en) or self.reason
 
     def to_dict(self) -> dict[str, Any]:
         return {"level": self.level.key if self.level else None, "level_zh": self.level.zh if self.level else None,
@@ -206,6 +214,8 @@ class Registry:
         self.escalation_policies: dict[str, tuple[str, Any]] = {}
         #: per pack: whether it judges an enterprise (its rule files and decision hooks)
         self.gates: dict[str, Gate] = {}
+        #: Report section key -> its labels for people (see ``dualprev_register_labels``).
+        self.report_labels: dict[str, ReportLabels] = {}
 
     def contributions(self, pack: str) -> dict[str, list[str]]:
         """What ``pack`` contributed, by kind (for ``dualprev packs``)."""
@@ -342,6 +352,25 @@ class Registrar:
             self._dup("default enterprise level method for industry", industry, self._registry.industry_defaults[industry].split(":")[0])
         self._staged.append(lambda: self._registry.industry_defaults.__setitem__(industry, name))
 
+    def report_labels(self, section: str, title: Mapping[str, str], *, fields: Mapping[str, Mapping[str, str]] | None = None) -> None:
+        """Name a report section and its fields for people: ``{"zh": "重大危险源", "en": "major hazard installations"}``.
+
+        The title needs both languages; a field may be labelled in one only (e.g. ``level_zh`` shown
+        in Chinese, ``level`` in English).  Fields without a label in the user's language are not shown.
+
+        :raises InvalidInput: the title lacks ``zh`` or ``en``, or a field has no label at all.
+        """
+        missing = [lang for lang in ("zh", "en") if not str(title.get(lang, "")).strip()]
+        if missing:
+            raise InvalidInput(f"report_labels({section!r}): the title has no {' or '.join(missing)} label")
+        for k, v in (fields or {}).items():
+            if not any(str(v.get(lang, "")).strip() for lang in ("zh", "en")):
+                raise InvalidInput(f"report_labels({section!r}): field {k!r} has no zh or en label")
+        if section in self._registry.report_labels:
+            self._dup("report section labels", section, self._registry.report_labels[section].pack)
+        labels = ReportLabels(section, dict(title), {k: dict(v) for k, v in (fields or {}).items()}, self.pack)
+        self._staged.append(lambda: self._registry.report_labels.__setitem__(section, labels))
+
     def escalation_policy(self, name: str, policy: Any) -> None:
         if name in self._registry.escalation_policies:
             self._dup("escalation policy", name, self._registry.escalation_policies[name][0])
@@ -356,3 +385,17 @@ class Registrar:
         for step in self._staged:
             step()
         self._staged.clear()
+
+
+@attrs.frozen
+class ReportLabels:
+    """People's names of one report section and its fields, by language (``zh``, ``en``)."""
+
+    section: str
+    title: Mapping[str, str]
+    fields: Mapping[str, Mapping[str, str]]
+    pack: str
+
+    def field(self, key: str, lang: str) -> str | None:
+        """The field's label in ``lang``, or ``None`` when the pack gives none."""
+        return self.fields.get(key, {}).get(lang)

@@ -95,8 +95,9 @@ def diagnosis_level(a: Assessment) -> EnterpriseLevel:
     recorded = [k for k in SCORING_FACTS if k in facts]
     if not recorded and not reds:
         core = highest_current_level(a)
-        return EnterpriseLevel(core.level, METHOD, CITATION, f"未记录 19号 评估诊断事实（{', '.join(SCORING_FACTS)}），按核心默认 highest-current：{core.reason}",
-                               {"fallback": "highest-current", **core.details})
+        return EnterpriseLevel(core.level, METHOD, CITATION, f"未记录 19号 评估诊断事实（{', '.join(SCORING_FACTS)}），按核心默认 highest-current：{core.reason_in('zh')}",
+                               {"fallback": "highest-current", **core.details},
+                               reason_en=f"no 应急〔2018〕19号 diagnosis facts recorded ({', '.join(SCORING_FACTS)}); core default highest-current: {core.reason_in('en')}")
     terms: list[str] = [f"基础分 {_DATA['base']}"]
     score = Fraction(_DATA["base"])
     for d in facts.get("chemical:diagnosis_deductions", []):
@@ -125,6 +126,8 @@ def diagnosis_level(a: Assessment) -> EnterpriseLevel:
     if reds:
         level = RiskLevel.MAJOR
         reason = "直接判定为红色：" + "；".join(reds) + f"（评分 {fmt(score)} 分不再起作用）"
+    reason_en = (f"direct red: {len(reds)} condition(s) of 应急〔2018〕19号 hold (score {fmt(score)} no longer counts)" if reds else
+                 f"应急〔2018〕19号 score {fmt(score)} → {grade['colour']}")
     return EnterpriseLevel(level, METHOD, CITATION, reason,
                            {"score": float(score), "terms": terms, "grade": grade["colour"] if not reds else "red",
-                            "direct_red": reds, "facts_used": recorded})
+                            "direct_red": reds, "facts_used": recorded}, reason_en=reason_en)

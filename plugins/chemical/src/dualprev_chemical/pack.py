@@ -42,6 +42,7 @@ __all__ = [
     "ITEM_TITLES",
     "dualprev_register_criteria",
     "dualprev_register_templates",
+    "dualprev_register_labels",
     "dualprev_register_policies",
     "dualprev_control_tags",
     "dualprev_enterprise_facts",
@@ -135,3 +136,24 @@ def dualprev_validate_enterprise(enterprise: Enterprise) -> list[Problem] | None
     except ValidationError as exc:
         return list(exc.problems)
     return None
+
+
+@hookimpl
+def dualprev_register_labels(registrar: Registrar) -> None:
+    """People's names of this pack's report sections (``dualprev assess`` in Chinese and English)."""
+    registrar.report_labels("major_hazard_installations", {"zh": "重大危险源辨识与分级（GB 18218-2018）", "en": "major hazard installations (GB 18218-2018)"}, fields={
+        "id": {"zh": "编号", "en": "id"}, "name": {"zh": "名称", "en": "name"},
+        "sum_q_over_Q": {"zh": "Σq/Q", "en": "Σq/Q"}, "is_major_hazard": {"zh": "构成重大危险源", "en": "major hazard"},
+        "R": {"zh": "R 值", "en": "R"}, "level_zh": {"zh": "级别"}, "level": {"en": "level"},
+    })
+    registrar.report_labels("chemical:two_key_one_major", {"zh": "两重点一重大", "en": "two key, one major (两重点一重大)"}, fields={
+        "enterprise": {"zh": "企业涉及两重点一重大", "en": "the enterprise is concerned"},
+    })
+    registrar.report_labels("chemical:inspection_plan", {"zh": "排查计划覆盖（应急〔2019〕78号）", "en": "inspection plan coverage (应急〔2019〕78号)"}, fields={
+        "control": {"zh": "管控措施", "en": "control"}, "function": {"en": "function"},
+        "installation": {"zh": "装置", "en": "installation"}, "two_key_one_major": {"zh": "两重点一重大", "en": "two key, one major"},
+        "missing": {"zh": "未覆盖的排查模板", "en": "templates not covered"},
+    })
+    registrar.report_labels("chemical:grading_defaults", {"zh": "行业默认分级方法", "en": "industry grading defaults"}, fields={
+        "risks_graded_otherwise": {"zh": "未按默认方法分级的风险", "en": "risks graded otherwise"},
+    })

@@ -28,6 +28,7 @@ from .templates import templates
 
 __all__ = [
     "pack",
+    "dualprev_register_labels",
     "dualprev_register_templates",
     "dualprev_risk_is_active",
     "dualprev_enterprise_facts",
@@ -117,3 +118,11 @@ def dualprev_validate_enterprise(enterprise: Enterprise) -> list[Problem] | None
 
     _, problems = _validate(enterprise, catalogue(), known_checks())
     return problems or None
+
+
+@hookimpl
+def dualprev_register_labels(registrar: Registrar) -> None:
+    """People's names of this pack's report sections (``dualprev assess`` in Chinese and English)."""
+    registrar.report_labels("construction:dangerous_works", {"zh": "危险性较大的分部分项工程", "en": "dangerous sub-projects (危大工程)"}, fields={
+        "phase_zh": {"zh": "阶段"}, "phase": {"en": "phase"}, "subprojects": {"zh": "分部分项工程", "en": "sub-projects"},
+    })

@@ -25,8 +25,9 @@ from .reidentification import CITATION, reidentification_tasks
 
 if TYPE_CHECKING:
     from dualprev_core.assessment.assessment import Assessment
+    from dualprev_core.packs.registry import Registrar
 
-__all__ = ["pack", "dualprev_enterprise_facts", "dualprev_assess_enterprise"]
+__all__ = ["pack", "dualprev_register_labels", "dualprev_enterprise_facts", "dualprev_assess_enterprise"]
 
 pack = define_pack(
     __name__, name="mining", version=__version__, title="矿山行业包", industry="mining", standards=STANDARDS,
@@ -51,3 +52,17 @@ def dualprev_assess_enterprise(assessment: Assessment) -> dict[str, Any] | None:
             "tasks": [t.to_dict() for t in tasks],
         },
     }
+
+
+@hookimpl
+def dualprev_register_labels(registrar: Registrar) -> None:
+    """People's names of this pack's report sections (``dualprev assess`` in Chinese and English)."""
+    registrar.report_labels("mining:derived_facts", {"zh": "矿山派生事实", "en": "derived mining facts"}, fields={
+        "type": {"zh": "类型", "en": "type"}, "key": {"zh": "对象", "en": "record"},
+        "mining:annual_output_ratio": {"zh": "年产量/核定能力", "en": "annual output / capacity"},
+        "mining:max_month_share": {"zh": "最大月产量占比", "en": "largest month's share"},
+        "mining:producing_levels": {"zh": "生产水平数", "en": "producing levels"},
+    })
+    registrar.report_labels("mining:reidentification", {"zh": "风险重新辨识", "en": "risk re-identification"}, fields={
+        "due": {"zh": "到期任务", "en": "due"}, "tasks": {"zh": "任务", "en": "tasks"},
+    })
