@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from dualprev_core.cli.app import cli
 from dualprev_core.loading.enterprise import load_enterprise
-from dualprev_core.packs.registry import load_packs
+from dualprev_core.packs import load_packs
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = ROOT / "examples"

@@ -51,8 +51,8 @@ def grade_cmd(method: str, values: tuple[str, ...], variant: str | None, edge: L
     if g.danger_grade:
         dg = g.danger_grade
         click.echo(f"{dg.label_zh if lang == 'zh' else dg.label_en}" + (f" — {dg.action}" if dg.action and lang == "zh" else ""))
-    v = m.variant(g.variant)
-    source = (v.source_zh + ("（未核实）" if not g.citation.verified else "")) if lang == "zh" and v.source_zh else citation_text(g.citation, lang)
+    band = m.variant(g.variant)
+    source = (band.source_zh + ("（未核实）" if not g.citation.verified else "")) if lang == "zh" and band.source_zh else citation_text(g.citation, lang)
     click.echo(f"{'依据' if lang == 'zh' else 'source'}: {source}")
 
 
