@@ -302,3 +302,24 @@ def test_cli_tasks_list_from_the_store(tmp_path: Path) -> None:
     assert all(x["missed_recorded"] == x["missed"] for x in again["tasks"])  # the store kept every check_missed event
     r = runner.invoke(cli, ["tasks", "list", str(EXAMPLES / "chemical-plant.yaml"), "--db", url])
     assert r.exit_code == 2 and "not both" in r.output
+
+
+def test_data_files_doc_examples_load() -> None:
+    """The examples in docs/data-files.md are valid: inspections against the chemical example, the plan and report."""
+    import re
+
+    import yaml
+
+    from dualprev_core.hidden_dangers.ledger import MajorHiddenDangerReport, RectificationPlan
+    from dualprev_core.loading.enterprise import load_enterprise, parse_inspections
+
+    text = (EXAMPLES.parent / "docs" / "data-files.md").read_text(encoding="utf-8")
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+    inspections, plan, report = blocks
+    packs = load_packs()
+    e = load_enterprise(EXAMPLES / "chemical-plant.yaml", packs=packs)
+    parsed = parse_inspections(inspections, e)
+    plan_ids = {t.id for t in build_plan(e, packs).tasks}
+    assert all(x.task is None or x.task in plan_ids for x in parsed)
+    assert RectificationPlan.from_mapping(plan).is_complete_for_major
+    assert not MajorHiddenDangerReport.from_mapping(report).missing()
