@@ -357,3 +357,27 @@ def test_missed_checks_are_sent_as_not_performed(tmp_path):
     assert submission_problems(sub) == []
     row = evaluate_submission(sub, EvaluationConfig(as_of=datetime(2026, 11, 10, tzinfo=UTC)))
     assert "上报未排查" in next(w for w in json.loads(row["warning_details"]) if w["kind"] == "tasks_not_performed")["reason"]
+
+
+def test_a_province_code_file_replaces_the_lists(tmp_path, submission):
+    import yaml
+
+    data = yaml.safe_load((ROOT / "src" / "dualprev_core" / "data" / "exchange-codes.yaml").read_text(encoding="utf-8"))
+    data["version"] = "province-x-1"
+    data["maps"]["DANGER_SRC"]["codes"]["11"] = "省定来源"
+    codes = tmp_path / "codes.yaml"
+    codes.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    schema = json.loads(CliRunner().invoke(cli, ["exchange", "schema", "--codes", str(codes)]).output)
+    assert "11" in schema["properties"]["hidden_dangers"]["items"]["properties"]["DANGER_SRC"]["enum"]
+    out = tmp_path / "s.json"
+    assert CliRunner().invoke(cli, ["export", "submission", str(PLANT), "--codes", str(codes), "-o", str(out)]).exit_code == 0
+    sub = json.loads(out.read_text(encoding="utf-8"))
+    assert sub["code_version"] == "province-x-1"
+    sub["hidden_dangers"][0]["DANGER_SRC"] = "11"
+    from dualprev_core.exchange import content_hash
+
+    sub["content_hash"] = content_hash(sub)
+    out.write_text(json.dumps(sub), encoding="utf-8")
+    assert CliRunner().invoke(cli, ["exchange", "validate", str(out), "--codes", str(codes)]).exit_code == 0
+    r = CliRunner().invoke(cli, ["exchange", "validate", str(out)])
+    assert r.exit_code == 2 and "code_version" in r.output and "DANGER_SRC" in r.output

@@ -45,6 +45,17 @@ def _source(enterprise: Path | None, ledger: Path | None, db: str | None, enterp
     return a, head, source, list(state.alarms)
 
 
+def _codes_option(fn: Any) -> Any:
+    return click.option("--codes", "codes_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+                        help="a replacement code-list file (a province's variant); default: the bundled lists")(fn)
+
+
+def _maps(codes_file: Path | None) -> Any:
+    from dualprev_core.exchange.codes import code_maps, load_code_maps
+
+    return load_code_maps(codes_file) if codes_file else code_maps()
+
+
 @click.command("submission")
 @click.argument("enterprise", required=False, type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--ledger", type=click.Path(path_type=Path, exists=True, dir_okay=False), help="hidden-danger event file (JSON lines) of the enterprise")
@@ -53,9 +64,10 @@ def _source(enterprise: Path | None, ledger: Path | None, db: str | None, enterp
 @click.option("--credit-code", help="统一社会信用代码 (default: the enterprise fact exchange:credit_code)")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="write the submission here (default: stdout)")
 @_rules_option
+@_codes_option
 @_guard
 def submission_cmd(enterprise: Path | None, ledger: Path | None, db: str | None, enterprise_id: str | None, credit_code: str | None,
-                   output: Path | None, rule_files: tuple[Path, ...]) -> None:
+                   output: Path | None, rule_files: tuple[Path, ...], codes_file: Path | None) -> None:
     """An enterprise's submission in the national exchange model (JSON), from ENTERPRISE [--ledger L] or --db URL [-e ID].
 
     It is validated before it is written; it carries the store's head hash (for files: a hash chain
@@ -65,8 +77,9 @@ def submission_cmd(enterprise: Path | None, ledger: Path | None, db: str | None,
     from dualprev_core.exchange.validate import check_submission
 
     a, head, source, alarms = _source(enterprise, ledger, db, enterprise_id, rule_files)
-    sub = build_submission(a, head_hash=head, credit_code=credit_code, source=source, alarms=alarms)
-    check_submission(sub, source="the exported submission")
+    maps = _maps(codes_file)
+    sub = build_submission(a, head_hash=head, credit_code=credit_code, source=source, alarms=alarms, maps=maps)
+    check_submission(sub, source="the exported submission", maps=maps)
     _write_json(sub, output)
     if output is not None:
         n = sum(len(v) for v in sub.values() if isinstance(v, list))
@@ -80,33 +93,38 @@ def exchange_group() -> None:
 
 
 @exchange_group.command("schema")
-def exchange_schema_cmd() -> None:
+@_codes_option
+@_guard
+def exchange_schema_cmd(codes_file: Path | None) -> None:
     """Print the JSON Schema of a submission."""
     from dualprev_core.exchange.schema import submission_schema
 
-    _out(submission_schema())
+    _out(submission_schema(_maps(codes_file)))
 
 
 @exchange_group.command("codes")
-def exchange_codes_cmd() -> None:
+@_codes_option
+@_guard
+def exchange_codes_cmd(codes_file: Path | None) -> None:
     """Print the code lists (national codes, meanings, and dualprev's mapping onto them)."""
-    from dualprev_core.exchange.codes import code_maps
-
-    _out(code_maps().to_dict())
+    _out(_maps(codes_file).to_dict())
 
 
 @exchange_group.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="machine-readable JSON output")
-def exchange_validate_cmd(files: tuple[Path, ...], as_json: bool) -> None:
+@_codes_option
+@_guard
+def exchange_validate_cmd(files: tuple[Path, ...], as_json: bool, codes_file: Path | None) -> None:
     """Check submissions from any source: every problem, with its path; exit 2 if any has one."""
     from dualprev_core.errors import ValidationError
     from dualprev_core.exchange.validate import read_submission, submission_problems
 
+    maps = _maps(codes_file)
     results = []
     for f in files:
         try:
-            problems = submission_problems(read_submission(f), source=str(f))
+            problems = submission_problems(read_submission(f), source=str(f), maps=maps)
         except ValidationError as exc:
             problems = list(exc.problems)
         results.append({"file": str(f), "valid": not problems, "problems": [{"path": p.path, "message": p.message} for p in problems]})
