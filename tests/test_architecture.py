@@ -284,3 +284,17 @@ def test_no_file_refers_to_documents_outside_the_repository():
             if _OUTSIDE.search(line):
                 hits.append(f"{f}:{n}: {line.strip()[:160]}")
     assert not hits, "these lines refer to documents users do not have; write what they need in docs/ instead:\n" + "\n".join(hits)
+
+
+_TIMING = re.compile(r"^\s*assert\b.*(perf_counter|process_time|time\.time|monotonic|elapsed|duration)", re.M)
+
+
+def test_no_test_asserts_a_wall_clock_bound():
+    """Performance is measured in bench/ (figures side by side in one run), never asserted in a test:
+    a timed assertion fails on a busy machine and proves nothing on a fast one."""
+    hits = []
+    for path in sorted([*(ROOT / "tests").rglob("*.py"), *(ROOT / "plugins").glob("*/tests/**/*.py")]):
+        for m in _TIMING.finditer(path.read_text(encoding="utf-8")):
+            line = path.read_text(encoding="utf-8")[: m.start()].count("\n") + 1
+            hits.append(f"{path.relative_to(ROOT)}:{line}: {m.group(0).strip()}")
+    assert not hits, "timing assertions in tests (move the measurement to bench/):\n" + "\n".join(hits)

@@ -1,8 +1,9 @@
-"""0 false duplicates over 100k distinct facts through the durable engine (raw: ~1 expected)."""
+"""0 false duplicates over 100k distinct facts through the durable engine (raw: ~1 expected).
+
+How long it takes is measured in ``bench/bench_rules.py`` (identity check), not asserted here.
+"""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 
@@ -17,7 +18,6 @@ N = 100_000
 
 
 def test_no_false_duplicates_over_100k_distinct_facts() -> None:
-    t0 = time.perf_counter()
     with make_engine("durable") as e:
         e.load(load_ruleset(doc(rule("r", [{"fact": "risk", "as": "m", "where": [{"field": "grade", "op": "eq", "value": "major"}]}]))))
         n = 0
@@ -28,4 +28,3 @@ def test_no_false_duplicates_over_100k_distinct_facts() -> None:
     assert n == N
     assert stats["false_duplicates"] == 0 and stats["live_ids"] == N
     assert len({fnv32(s) for s in ids}) == N  # every live id has its own 32-bit hash
-    assert time.perf_counter() - t0 < 60
