@@ -7,7 +7,7 @@ caller for it and names the pack when its implementation fails.  The order is pl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -66,18 +66,28 @@ class Packs:
         self._callers[hook] = (key, callers)
         return callers
 
+    @staticmethod
+    def _run(pack: str, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run pack code — the one place a pack's failure is attributed to it.
+
+        A :class:`DualprevError` passes through (the pack's own, deliberate message, often a
+        user's input mistake it found); any other exception becomes a :class:`PackError` naming
+        the pack and ``what`` failed.
+        """
+        try:
+            return fn(*args, **kwargs)
+        except DualprevError:
+            raise
+        except Exception as exc:
+            raise PackError(pack, f"{what} failed: {type(exc).__name__}: {exc}") from exc
+
     def _call(self, hook: str, pack: str, caller: Any, kwargs: Mapping[str, Any]) -> list[Any]:
-        """Call one pack's implementation of ``hook``; the one place a pack's failure is named.
+        """Call one pack's implementation of ``hook`` through its pluggy hook caller.
 
         :returns: the pack's results that are not ``None`` (pluggy's list; for a ``firstresult``
             hook, the one result or nothing).
         """
-        try:
-            result = caller(**kwargs)
-        except DualprevError:
-            raise  # the pack's own, deliberate message (often a user's input mistake it found)
-        except Exception as exc:
-            raise PackError(pack, f"{hook} failed: {type(exc).__name__}: {exc}") from exc
+        result = self._run(pack, hook, caller, **kwargs)
         if caller.spec is not None and caller.spec.opts.get("firstresult"):
             return [] if result is None else [result]
         return list(result)
@@ -100,14 +110,7 @@ class Packs:
         cached = self._gate_cache
         if cached is not None and cached[0] is enterprise:
             return cached[1]
-        judges = {}
-        for pack in self.registry.gates:
-            try:
-                judges[pack] = self.registry.judges(pack, enterprise)
-            except DualprevError:
-                raise
-            except Exception as exc:
-                raise PackError(pack, f"its gate (applies_to) failed: {type(exc).__name__}: {exc}") from exc
+        judges = {pack: bool(self._run(pack, "its gate (applies_to)", self.registry.judges, pack, enterprise)) for pack in self.registry.gates}
         self._gate_cache = (enterprise, judges)
         return judges
 
@@ -236,12 +239,7 @@ class Packs:
         method = methods.get(name)
         if method is None:
             raise UnknownReference(f"enterprise level method {name!r} is not installed; installed: {', '.join(sorted(methods))}{suggest(name, methods)}")
-        try:
-            result = method.function(assessment)
-        except DualprevError:
-            raise
-        except Exception as exc:
-            raise PackError(method.provider, f"enterprise level method {name!r} failed: {type(exc).__name__}: {exc}") from exc
+        result = self._run(method.provider, f"enterprise level method {name!r}", method.function, assessment)
         if not isinstance(result, EnterpriseLevel):
             raise PackError(method.provider, f"enterprise level method {name!r} returned {type(result).__name__}, not EnterpriseLevel")
         return result
