@@ -382,6 +382,7 @@ class Assessment:
                 if at != inspection.at:
                     why = f"observed at {inspection.at.isoformat()}; {why}".rstrip("; ")
                 hd = self.ledger.add_finding(existing[0].id, finding=inspection.result, source=source, by=inspection.by, at=at, why=why)
+                hd = self._regrade_on_new_finding(hd, at)
             else:
                 hd = self.ledger.report(
                     control_id=c.id, finding=inspection.result, source=source,
@@ -430,7 +431,8 @@ class Assessment:
             hd = self.ledger.add_finding(hd.id, finding=finding, source=source, by=by, at=at, why=description)
             if ref is not None and not hd.is_major and hd.grade is not None:
                 hd = self.ledger.regrade(hd.id, grade=HiddenDangerGrade.MAJOR, criteria=[ref], by=by, at=at, why=f"criterion matched: {ref.criterion_id}")
-            return hd
+                return hd
+            return self._regrade_on_new_finding(hd, at)
         hd = self.ledger.report(control_id=control, finding=finding, source=source, description=description or f"{c.name}: {source}",
                                 owner_level=c.owner_level, post=c.post, risk_ids=c.mitigates, by=by, at=at)
         if ref is not None:
@@ -537,6 +539,21 @@ class Assessment:
             raise TransitionRejected(f"{hd_id}: no major-hidden-danger criterion of an installed pack matches the present facts; "
                                      f"it stays {hd.grade.key if hd.grade else 'ungraded'}")
         return self.ledger.regrade(hd_id, grade=HiddenDangerGrade.MAJOR, criteria=criteria, by=by, why=why, at=at)
+
+    def _regrade_on_new_finding(self, hd: HiddenDanger, at: datetime) -> HiddenDanger:
+        """Judge an open general hidden danger again after a further finding (upward only).
+
+        A worse finding can make a criterion match ("failed or missing"); without this, a control
+        found weakened and then failed would stay general while the same two findings in the
+        other order make it major (the order-free invariant, docs/semantics.md).
+        """
+        if not hd.is_open or hd.grade is not HiddenDangerGrade.GENERAL:
+            return hd
+        criteria = self.matching_criteria(hd)
+        if not criteria:
+            return hd
+        why = "criteria matched after a further finding: " + ", ".join(getattr(c, "criterion_id", str(c)) for c in criteria)
+        return self.ledger.regrade(hd.id, grade=HiddenDangerGrade.MAJOR, criteria=criteria, by=SYSTEM_ACTOR, at=at, why=why)
 
     def _grade(self, hd: HiddenDanger, at: datetime) -> HiddenDanger:
         criteria = self.matching_criteria(hd)
