@@ -207,8 +207,10 @@ def inspections_for(enterprise: Enterprise, *, max_size: int = 10, defects_only:
 #: The criterion a generated major grade names (a major grade always names the criteria that matched).
 _GENERATED_CRITERION = CriterionRef(criterion_id="generated-1", pack="generated", pack_version="0",
                                     citation=Citation("generated", clause="a criterion of a generated history", verified=False))
+#: A rectification plan with the five implementations (五落实) and the contents of 总局令第16号 第十五条.
 _PLAN = {"responsible_person": "厂长", "measures": ["更换", "加固"], "funds_amount": 1000, "funds_source": "安全费用",
-         "contingency_plan": "停用并设警戒"}
+         "contingency_plan": "停用并设警戒", "objectives": ["消除隐患"], "tasks": ["更换", "加固"], "materials": "备件已到",
+         "organisation": "设备部", "requirements": "按原设计恢复并验收", "safety_measures": "撤出人员、设置警戒"}
 
 
 @st.composite
