@@ -56,11 +56,29 @@ def engine_with(*rules: dict[str, Any]) -> DurableEngine:
 
 # ------------------------------------------------------------------ 1. join on a stored fact's id
 def test_trap_join_on_id_of_stored_fact() -> None:
-    rules = {"j": {"all": [{"r": {"kind": "risk"}}, {"c": {"$and": [{"kind": "control"}, {"rid": {"r": "id"}}]}}]}}
-    msgs = [{"sid": "0", "id": f"R{i}", "kind": "risk"} for i in range(20)] + [
-        {"sid": "0", "id": f"C{i}", "kind": "control", "rid": f"R{i}"} for i in range(20)
-    ]
-    assert len(raw_run(rules, msgs)) < 20  # the trap: the stored risk's id is a dangling pointer
+    # The trap, in a subprocess: the stored risk's id is a dangling pointer, so the join misses
+    # matches — or the process crashes reading freed memory (seen under load).
+    demo = in_subprocess(
+        """
+        import json, durable_rules_engine as dre
+        rules = {"j": {"all": [{"r": {"kind": "risk"}}, {"c": {"$and": [{"kind": "control"}, {"rid": {"r": "id"}}]}}]}}
+        msgs = [{"sid": "0", "id": f"R{i}", "kind": "risk"} for i in range(20)] + [
+            {"sid": "0", "id": f"C{i}", "kind": "control", "rid": f"R{i}"} for i in range(20)]
+        h = dre.create_ruleset("raw", json.dumps(rules))
+        fired = 0
+        for m in msgs:
+            res = dre.assert_fact(h, json.dumps(m))
+            if res[0] != 0:
+                continue
+            r = dre.start_action_for_state(h, res[1])
+            while r:
+                fired += 1
+                n = dre.complete_and_start_action(h, res[1])
+                r = (None, n) if n else None
+        print(fired)
+        """
+    )
+    assert demo is None or demo.returncode != 0 or int(demo.stdout.split()[-1]) < 20
     # guard: user fields named id/sid are renamed on the way in and restored in matches
     with engine_with(
         rule("j", [{"fact": "risk", "as": "r"}, {"fact": "control", "as": "c", "where": [{"field": "rid", "op": "eq", "ref": "r.id"}]}])
