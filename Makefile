@@ -24,8 +24,14 @@ install: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(VENV)/bin/dualprev demo
 
+# The store's PostgreSQL tests need a server: without DUALPREV_TEST_POSTGRES, and with Debian's
+# postgresql package installed, a throwaway cluster is started for the run (.ci/postgres.sh).
 test: $(VENV)/.installed
-	$(PY) -m pytest -n 2
+	@if [ -z "$$DUALPREV_TEST_POSTGRES" ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  bash -c 'source .ci/postgres.sh && trap stop_test_postgres EXIT && $(PY) -m pytest -n 2 $(PYTEST_ARGS)'; \
+	else \
+	  $(PY) -m pytest -n 2 $(PYTEST_ARGS); \
+	fi
 
 bench: $(VENV)/.installed
 	$(PY) bench/bench_core.py --quick
