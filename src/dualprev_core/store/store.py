@@ -195,6 +195,9 @@ class Store:
             where.append("seq > ?")
             params.append(after)
         wanted = set(kinds) if kinds is not None else None
+        if wanted is not None and wanted and not any(w.endswith(".") for w in wanted):
+            where.append("kind IN (" + ", ".join("?" for _ in wanted) + ")")  # exact kinds: let the index choose
+            params.extend(sorted(wanted))
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY stream, seq"
@@ -412,7 +415,7 @@ class Store:
             text = canonical_json(data)
         except (TypeError, ValueError) as exc:
             raise InvalidInput(f"{src}: cannot be stored as JSON: {exc}") from None
-        document = json.loads(text)
+        document = data  # decoded JSON/YAML: JSON-ready, as canonical_json just proved
         digest = sha256_hex(text)
         who = actor or default_actor()
         stream = enterprise.id
