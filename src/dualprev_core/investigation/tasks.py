@@ -27,7 +27,9 @@ task's post (then it fulfils every such task of the control).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import bisect
+import functools
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
@@ -206,33 +208,41 @@ class TaskStatus:
 # ---------------------------------------------------------------------------- assignment
 
 
-def _area_chain(e: Enterprise, area: str | None) -> list[str]:
-    parents = {a.id: a.parent for a in e.areas}
-    out: list[str] = []
-    while area is not None and area not in out:
-        out.append(area)
-        area = parents.get(area)
-    return out
+class _Places:
+    """Look-ups for assigning posts, built once per plan."""
+
+    def __init__(self, e: Enterprise) -> None:
+        self.parents = {a.id: a.parent for a in e.areas}
+        self.risk_area = {r.id: r.area for r in e.risks}
+        self.posts = {p.id: p for p in e.posts}
+        self.by_level: dict[OwnerLevel, list[Post]] = {}
+        for p in e.posts:
+            self.by_level.setdefault(p.owner_level, []).append(p)
+
+    def chain(self, area: str | None) -> list[str]:
+        out: list[str] = []
+        while area is not None and area not in out:
+            out.append(area)
+            area = self.parents.get(area)
+        return out
+
+    def control_area(self, c: Control) -> str | None:
+        if c.post and c.post in self.posts and self.posts[c.post].area:
+            return self.posts[c.post].area
+        for rid in c.mitigates:
+            if rid in self.risk_area:
+                return self.risk_area[rid]
+        return None
 
 
-def _control_area(e: Enterprise, c: Control, posts: Mapping[str, Post]) -> str | None:
-    if c.post and c.post in posts and posts[c.post].area:
-        return posts[c.post].area
-    risks = {r.id: r for r in e.risks}
-    for rid in c.mitigates:
-        if rid in risks:
-            return risks[rid].area
-    return None
-
-
-def _assign(e: Enterprise, c: Control, level: OwnerLevel, named: str | None, posts: Mapping[str, Post]) -> tuple[str | None, str]:
+def _assign(places: _Places, c: Control, level: OwnerLevel, named: str | None) -> tuple[str | None, str]:
     if named is not None:
         return named, "named by the item"
+    posts = places.posts
     if c.post is not None and c.post in posts and posts[c.post].owner_level is level:
         return c.post, "the control's post"
-    chain = _area_chain(e, _control_area(e, c, posts))
-    candidates = [p for p in e.posts if p.owner_level is level]
-    for depth, area in enumerate(chain):
+    candidates = places.by_level.get(level, [])
+    for depth, area in enumerate(places.chain(places.control_area(c))):
         for p in candidates:
             if p.area == area:
                 return p.id, f"the {level.key} post of area {area}" + (" (an enclosing area)" if depth else "")
@@ -245,7 +255,7 @@ def _assign(e: Enterprise, c: Control, level: OwnerLevel, named: str | None, pos
 # ---------------------------------------------------------------------------- the plan
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class InvestigationPlan:
     """The tasks of one enterprise and the calendar they run on."""
 
@@ -261,15 +271,30 @@ class InvestigationPlan:
                 return t
         raise UnknownReference(f"unknown task {task_id!r}{suggest(task_id, [t.id for t in self.tasks])}")
 
+    @functools.cached_property
+    def _by_item(self) -> dict[str, tuple[str, ...]]:
+        out: dict[str, list[str]] = {}
+        for t in self.tasks:
+            if t.source == "item":
+                out.setdefault(t.item, []).append(t.id)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @functools.cached_property
+    def _by_control(self) -> dict[str, tuple[InvestigationTask, ...]]:
+        out: dict[str, list[InvestigationTask]] = {}
+        for t in self.tasks:
+            out.setdefault(t.control, []).append(t)
+        return {k: tuple(v) for k, v in out.items()}
+
     def fulfilling(self, inspection: Inspection) -> tuple[str, ...]:
         """The ids of the tasks ``inspection`` fulfils (see the module docs)."""
         if inspection.task is not None:
             return (inspection.task,)
         if inspection.item is not None:
-            return tuple(t.id for t in self.tasks if t.source == "item" and t.item == inspection.item)
+            return self._by_item.get(inspection.item, ())
         return tuple(
-            t.id for t in self.tasks
-            if t.control == inspection.control and t.post is not None and _same_person_in(inspection.by, t.people)
+            t.id for t in self._by_control.get(inspection.control, ())
+            if t.post is not None and _same_person_in(inspection.by, t.people)
         )
 
     def status(
@@ -388,7 +413,7 @@ def _window_status(
     streak_start: datetime | None = None
     last_window: tuple[datetime, datetime] | None = None
     for start, end in sched.windows(since, at, cal):
-        n = sum(1 for x in times if start <= x < end)
+        n = bisect.bisect_left(times, end) - bisect.bisect_left(times, start)
         last_window = (start, end)
         if n < sched.count:
             missed.append(MissedCheck(task=t.id, due_at=end, window_start=start, done=n, required=sched.count))
@@ -402,7 +427,7 @@ def _window_status(
         note = "no holidays in the enterprise's calendar (settings.investigation.holidays): nothing can fall due"
     if current is not None:
         start, end = current
-        n = sum(1 for x in times if start <= x <= at)
+        n = bisect.bisect_right(times, at) - bisect.bisect_left(times, start)
         if n >= sched.count:
             nxt = _next_window(sched, end, cal)
             return TaskStatus(status=TaskStatusKind.DONE, due_at=nxt[1] if nxt else None, window=current, done_in_window=n,
@@ -440,14 +465,15 @@ def build_plan(enterprise: Enterprise, packs: Packs | None = None, *, calendar: 
     e = enterprise
     if calendar is None:
         calendar = WorkCalendar.from_settings(e.settings.investigation)
-    posts = {p.id: p for p in e.posts}
+    places = _Places(e)
+    posts = places.posts
     controls = {c.id: c for c in e.controls}
     tasks: list[InvestigationTask] = []
     items_of: dict[str, list[Any]] = {}
     for it in e.inspection_items:
         c = controls[it.control]
         items_of.setdefault(c.id, []).append(it)
-        post, how = _assign(e, c, it.owner_level, it.post, posts)
+        post, how = _assign(places, c, it.owner_level, it.post)
         tasks.append(InvestigationTask(
             id=it.id, item=it.id, source="item", content=it.content, control=c.id, post=post,
             people=posts[post].people if post in posts else (), owner_level=it.owner_level, frequency=it.frequency,
@@ -467,7 +493,7 @@ def build_plan(enterprise: Enterprise, packs: Packs | None = None, *, calendar: 
                 if cover is not None:
                     covered.append((tid, c.id, cover.id))
                     continue
-                post, how = _assign(e, c, tpl.owner_level, None, posts)
+                post, how = _assign(places, c, tpl.owner_level, None)
                 tasks.append(InvestigationTask(
                     id=f"{tid}@{c.id}", item=tid, source="template", pack=pack, content=f"{tpl.title}：{tpl.content}"
                     if tpl.content != tpl.title else tpl.title, control=c.id, post=post,
