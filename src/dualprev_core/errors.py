@@ -28,10 +28,54 @@ __all__ = [
     "EngineFallbackWarning",
     "DISABLE_ENV",
     "suggest",
+    "excerpt",
+    "EXCERPT_CHARS",
+    "MAX_MESSAGE_CHARS",
+    "MAX_LISTED_PROBLEMS",
 ]
 
 #: Comma-separated names of packs not to load (the command line's ``--disable-pack`` adds to it).
 DISABLE_ENV = "DUALPREV_DISABLE_PACKS"
+#: Longest excerpt of a user's value quoted in a message (``excerpt``).
+EXCERPT_CHARS = 80
+#: Longest message one :class:`Problem` carries; longer ones are cut (a safety net: messages
+#: quote values through :func:`excerpt`, so no foreign file is ever echoed whole).
+MAX_MESSAGE_CHARS = 2000
+#: Problems listed in the text of one :class:`ValidationError` (all stay in ``problems``).
+MAX_LISTED_PROBLEMS = 50
+
+
+def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
+    """``repr(value)``, cut to about ``limit`` characters with the full length stated.
+
+    Every message that quotes a user's value uses this, so a file given in the wrong place
+    (``--plan /etc/shadow``) is never printed back, only its first few characters.
+    """
+    if isinstance(value, (str, bytes)):
+        if len(value) <= limit:
+            return repr(value)
+        return repr(value[:limit]) + f"… ({len(value)} {'characters' if isinstance(value, str) else 'bytes'})"
+    if isinstance(value, dict):
+        if len(value) > 8:
+            return f"a mapping of {len(value)} entries"
+    elif isinstance(value, (list, tuple, set, frozenset)) and len(value) > 8:
+        return f"a {type(value).__name__} of {len(value)} items"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):  # a huge or self-referencing value
+        return f"a {type(value).__name__}"
+    if len(text) > limit:
+        return text[:limit] + f"… ({len(text)} characters)"
+    return text
+
+
+def _cap_message(message: str) -> str:
+    message = str(message)
+    if len(message) > MAX_MESSAGE_CHARS:
+        return message[:MAX_MESSAGE_CHARS] + f"… (message cut at {MAX_MESSAGE_CHARS} characters)"
+    return message
 
 
 class DualprevError(Exception):
@@ -59,8 +103,8 @@ class Problem:
     :param line: the 1-based line in ``source``, when the format keeps lines (YAML).
     """
 
-    path: str
-    message: str
+    path: str = attrs.field(converter=_cap_message)
+    message: str = attrs.field(converter=_cap_message)
     source: str | None = None
     line: int | None = None
 
@@ -87,7 +131,9 @@ class ValidationError(DualprevError, ValueError):
         head = f"{source}: " if source else ""
         n = len(self.problems)
         lines = [f"{head}{n} problem{'s' if n != 1 else ''} found"]
-        lines += [f"  - {p.located()}" for p in self.problems]
+        lines += [f"  - {p.located()}" for p in self.problems[:MAX_LISTED_PROBLEMS]]
+        if n > MAX_LISTED_PROBLEMS:
+            lines.append(f"  … and {n - MAX_LISTED_PROBLEMS} more (the first {MAX_LISTED_PROBLEMS} are listed)")
         super().__init__("\n".join(lines))
 
 
@@ -164,7 +210,10 @@ class EngineFallbackWarning(UserWarning):
 
 def suggest(value: str, choices: Iterable[str], n: int = 3) -> str:
     """Return ``" (did you mean 'a', 'b'?)"`` for the nearest choices, or ``""``."""
-    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=n, cutoff=0.5)
+    text = str(value)
+    if len(text) > 200:  # difflib is quadratic: a 10 MB value would stall here
+        return ""
+    close = difflib.get_close_matches(text, [str(c) for c in choices if len(str(c)) <= 200], n=n, cutoff=0.5)
     if not close:
         return ""
     return " (did you mean " + ", ".join(repr(c) for c in close) + "?)"

@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from dualprev_core.errors import DualprevError, Problem, ValidationError, suggest
+from dualprev_core.errors import DualprevError, Problem, ValidationError, excerpt, suggest
 from dualprev_core.hidden_dangers.ledger import HiddenDanger
+from dualprev_core.limits import check_structure, get_limits, read_text, structure_problems
 from dualprev_core.model.values import parse_time
 from dualprev_core.model.vocabulary import InspectionResult
 from dualprev_core.rules import Match
@@ -103,7 +104,17 @@ _NOTHING = FeedResult()
 
 
 def _jsonable(d: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in d.items()}
+    """The reading as it was given, for the record; long texts are cut (never a whole line)."""
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if isinstance(v, datetime):
+            v = v.isoformat()
+        elif isinstance(v, str) and len(v) > 200:
+            v = v[:200] + f"… ({len(v)} characters)"
+        elif isinstance(v, (Mapping, list)):
+            v = excerpt(v)
+        out[str(k)[:200]] = v
+    return out
 
 
 class Monitor:
@@ -166,23 +177,23 @@ class Monitor:
             return ReadingProblem(where, "malformed", f"missing {', '.join(missing)}", raw)
         point = self.points.get(str(raw["point"]))
         if point is None:
-            return ReadingProblem(where, "unknown_point", f"{raw['point']!r} is not a monitoring point{suggest(str(raw['point']), self.points)}", raw)
+            return ReadingProblem(where, "unknown_point", f"{excerpt(raw['point'])} is not a monitoring point{suggest(str(raw['point']), self.points)}", raw)
         unit = str(raw.get("unit") or point.unit)
         if unit != point.unit:
-            return ReadingProblem(where, "wrong_unit", f"unit {unit!r} but {point.id} reads {point.quantity} in {point.unit!r}", raw)
+            return ReadingProblem(where, "wrong_unit", f"unit {excerpt(unit)} but {point.id} reads {point.quantity} in {point.unit!r}", raw)
         quantity = str(raw.get("quantity") or point.quantity)
         if quantity != point.quantity:
-            return ReadingProblem(where, "wrong_quantity", f"quantity {quantity!r} but {point.id} measures {point.quantity!r}", raw)
+            return ReadingProblem(where, "wrong_quantity", f"quantity {excerpt(quantity)} but {point.id} measures {point.quantity!r}", raw)
         value = raw["value"]
         try:
             number = float(value) if not isinstance(value, bool) else math.nan
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             number = math.nan
         if not math.isfinite(number):
-            return ReadingProblem(where, "not_a_number", f"value {value!r} is not a finite number", raw)
+            return ReadingProblem(where, "not_a_number", f"value {excerpt(value)} is not a finite number", raw)
         try:
             at = raw["at"] if isinstance(raw["at"], datetime) else self._time(str(raw["at"]))
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             return ReadingProblem(where, "malformed", str(exc), raw)
         if at.tzinfo is None:
             return ReadingProblem(where, "malformed", f"time {raw['at']!r} has no time zone", raw)
@@ -336,58 +347,122 @@ class Monitor:
 
 def read_readings(path: str | Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """Yield ``(file:line, raw reading)`` from CSV (header: point,quantity,value,unit,at),
-    JSON lines, or a YAML/JSON list.  Malformed lines are yielded as raw mappings with a
-    ``_error`` key so the monitor reports them rather than the reader failing.
+    JSON lines, or a YAML/JSON list (or a mapping with a ``readings`` list).
+
+    CSV and JSON lines are streamed line by line (memory does not grow with the file; each
+    line is held to ``max_line_chars``).  A file that is not a readings file at all — a CSV
+    header without ``point``, ``value`` and ``at``, a first JSON line that is not a reading, a
+    document that is not a list of readings, bytes that are not UTF-8 — is refused with a
+    :class:`ValidationError` naming the file and line, before anything is evaluated; the file's
+    text is never quoted.  In a readings file, a malformed line is yielded as a mapping with an
+    ``_error`` key so the monitor reports it (by its line) and goes on.
     """
     p = Path(path)
+    source = str(p)
     suffix = p.suffix.lower()
-    if suffix in (".csv", ".jsonl", ".ndjson"):  # streamed line by line: memory does not grow with the file
+    if suffix in (".csv", ".jsonl", ".ndjson"):
+        if p.is_dir() or not p.exists():
+            read_text(p, what="readings")  # raises the usual 'is a directory' / 'file not found'
         yield from _stream_lines(p, suffix)
         return
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError([Problem("", f"cannot read readings: {exc}", str(p))], source=str(p)) from None
+    text = read_text(p, what="readings")
+    lim = get_limits()
     import yaml
 
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ValidationError([Problem("", f"invalid YAML: {getattr(exc, 'problem', exc)}", str(p), mark.line + 1 if mark else None)],
-                              source=str(p)) from None
-    items = data.get("readings", []) if isinstance(data, Mapping) else data
-    for i, obj in enumerate(items or []):
-        yield f"{p}:readings[{i}]", obj if isinstance(obj, Mapping) else {"_error": "not a mapping", "value": obj}
+    from dualprev_core.yaml_lines import load_yaml_with_lines
+
+    if suffix == ".json":
+        try:
+            data = json.loads(text)
+        except RecursionError:
+            raise _not_readings(source, f"nested more than max_depth={lim.max_depth} levels deep") from None
+        except ValueError as exc:
+            raise ValidationError([Problem("", f"invalid JSON: {getattr(exc, 'msg', None) or excerpt(str(exc))}", source,
+                                           getattr(exc, "lineno", None))], source=source) from None
+    else:
+        try:
+            data = load_yaml_with_lines(text)[0]
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise ValidationError([Problem("", f"invalid YAML: {excerpt(str(getattr(exc, 'problem', None) or exc), 200)}", source,
+                                           mark.line + 1 if mark else None)], source=source) from None
+        except ValueError as exc:
+            raise ValidationError([Problem("", f"cannot read a number: {excerpt(str(exc))}", source)], source=source) from None
+    check_structure(data, source, limits=lim, shared=suffix != ".json")
+    items = data.get("readings") if isinstance(data, Mapping) else data
+    if not isinstance(items, list):
+        what = "a mapping without a 'readings' list" if isinstance(data, Mapping) else f"a {type(data).__name__}"
+        raise _not_readings(source, f"expected a list of readings or a mapping with a 'readings' list (got {what})")
+    if items and not (isinstance(items[0], Mapping) and "point" in items[0]):
+        raise _not_readings(source, "the first item is not a reading (a mapping with 'point', 'value' and 'at')", "readings[0]")
+    for i, obj in enumerate(items):
+        yield f"{p}:readings[{i}]", obj if isinstance(obj, Mapping) else {"_error": f"not a mapping (got {type(obj).__name__})"}
+
+
+def _not_readings(source: str, message: str, where: str = "", line: int | None = None) -> ValidationError:
+    return ValidationError([Problem(where, f"not a readings file: {message}", source, line)], source=source)
 
 
 def _stream_lines(p: Path, suffix: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    source = str(p)
+    lim = get_limits()
+    n = 0
     try:
         f = p.open(encoding="utf-8", newline="")
     except OSError as exc:
-        raise ValidationError([Problem("", f"cannot read readings: {exc}", str(p))], source=str(p)) from None
+        raise ValidationError([Problem("", f"cannot read readings: {exc.strerror or type(exc).__name__}", source)], source=source) from None
     with f:
         try:
             if suffix == ".csv":
                 reader = csv.reader(f)
-                header = next(reader, None)
-                if header is None:
-                    return
-                names = [(i, h.strip()) for i, h in enumerate(header) if h.strip()]
-                for row in reader:
-                    if not row:
-                        continue
-                    # as csv.DictReader would give it: missing trailing cells are None, extra ones dropped
-                    yield f"{p}:{reader.line_num}", {h: (row[i].strip() if i < len(row) else None) for i, h in names}
+                try:
+                    header = next(reader, None)
+                    if header is None:
+                        return
+                    if header and header[0].startswith("\ufeff"):
+                        header[0] = header[0][1:]
+                    names = [(i, h.strip()) for i, h in enumerate(header) if h.strip()]
+                    missing = [c for c in ("point", "value", "at") if c not in {h for _, h in names}]
+                    if missing:
+                        raise _not_readings(source, f"the CSV header must name point, value and at (missing {', '.join(missing)}; "
+                                                    f"{len(names)} column(s) found)", line=1)
+                    for row in reader:
+                        n = reader.line_num
+                        if not row:
+                            continue
+                        # as csv.DictReader would give it: missing trailing cells are None, extra ones dropped
+                        yield f"{p}:{reader.line_num}", {h: (row[i].strip() if i < len(row) else None) for i, h in names}
+                except csv.Error as exc:  # a field over the csv module's limit (128 KiB), a stray NUL...
+                    raise ValidationError([Problem("", f"malformed CSV: {excerpt(str(exc), 120)}", source, reader.line_num + 1)],
+                                          source=source) from None
                 return
+            first = True
             for i, line in enumerate(f, 1):
+                n = i
                 if not line.strip():
                     continue
+                if len(line) > lim.max_line_chars:
+                    raise ValidationError([Problem(f"line {i}", f"line of {len(line)} characters is over the limit max_line_chars={lim.max_line_chars}",
+                                                   source, i)], source=source)
+                reason = None
                 try:
                     obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield f"{p}:{i}", {"_error": f"invalid JSON: {exc.msg}", "line": line.rstrip("\r\n")}
-                    continue
-                yield f"{p}:{i}", obj if isinstance(obj, Mapping) else {"_error": "not an object", "line": line.rstrip("\r\n")}
+                except RecursionError:
+                    reason = f"nested more than max_depth={lim.max_depth} levels deep"
+                except ValueError as exc:
+                    reason = f"invalid JSON: {getattr(exc, 'msg', None) or excerpt(str(exc))}"
+                if reason is None and not isinstance(obj, Mapping):
+                    reason = f"not a JSON object (got {type(obj).__name__})"
+                if reason is None:
+                    found = structure_problems(obj, limits=lim, shared=False)
+                    if found:
+                        reason = f"{found[0][0]}: {found[0][1]}" if found[0][0] else found[0][1]
+                if first:
+                    first = False
+                    if reason is not None or "point" not in obj:
+                        raise _not_readings(source, f"the first line is not a reading ({reason or 'no point field'})", f"line {i}", i)
+                yield f"{p}:{i}", ({"_error": reason} if reason is not None else obj)  # the line itself is never quoted
         except UnicodeDecodeError as exc:
-            raise ValidationError([Problem("", f"cannot read readings: {exc}", str(p))], source=str(p)) from None
+            raise ValidationError([Problem("", f"cannot read readings: not UTF-8 text: byte 0x{exc.object[exc.start]:02x} cannot be "
+                                               "decoded; save it as UTF-8", source, n + 1)], source=source) from None
+

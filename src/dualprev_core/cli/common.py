@@ -54,7 +54,11 @@ def _set_lang(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    click.echo(f"dualprev: {'错误' if _CURRENT_LANG['lang'] == 'zh' else 'error'}: {message}", err=True)
+    lines = str(message).splitlines() or [""]
+    if len(lines) > 60:  # the library lists every problem; a terminal needs the first ones
+        lines = [*lines[:60], f"… ({len(lines) - 60} more lines; --json gives them all where the command has it)"]
+    head = f"dualprev: {'错误' if _CURRENT_LANG['lang'] == 'zh' else 'error'}: "
+    click.echo(head + "\n".join(line if len(line) <= 1000 else line[:1000] + "…" for line in lines), err=True)
     sys.exit(code)
 
 
@@ -68,6 +72,8 @@ def _guard(fn: _F) -> _F:
             _fail(str(exc))
         except DualprevError as exc:
             _fail(str(exc))
+        except (RecursionError, OverflowError, MemoryError) as exc:  # a last line of defence: the input checks name the field
+            _fail(f"input too large or too deeply nested ({type(exc).__name__}); see the limits in docs/limits.md")
 
     wrapper.__name__ = fn.__name__
     wrapper.__doc__ = fn.__doc__

@@ -176,7 +176,7 @@ def hd_list(ledger: Path | None, db: str | None, enterprise_id: str | None, only
     show(Console(), t)
 
 
-def _at(value: str | None) -> datetime | None:
+def _at(value: str | None, option: str = "--at") -> datetime | None:
     if value is None:
         return None
     from dualprev_core.model.values import parse_time
@@ -184,18 +184,14 @@ def _at(value: str | None) -> datetime | None:
     try:
         return parse_time(value)
     except ValueError as exc:
-        raise InvalidInput(f"--at: {exc}") from None
+        raise InvalidInput(f"{option}: {exc}") from None
 
 
 def _read_mapping(path: Path, what: str) -> Any:
-    import yaml
+    """A plan or report file read through every input limit (a foreign file is never printed back)."""
+    from dualprev_core.yaml_lines import read_document
 
-    if not path.exists():
-        _fail(f"{path}: file not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        _fail(f"{path}: cannot read {what}: {exc}")
+    data = read_document(path, what=what)
     if not isinstance(data, dict):
         _fail(f"{path}: {what} must be a mapping (got {type(data).__name__})")
     return data
@@ -276,15 +272,21 @@ def hd_transition(ledger: Path | None, db: str | None, hd_id: str, action: str, 
 
     def apply(led: Any, regrade: Any) -> Any:  # noqa: C901 - one branch per action
         if action == "assess":
-            return led.assess(hd_id, grade=grade, by=by, why=why, at=at, deadline=_at(deadline))
+            return led.assess(hd_id, grade=grade, by=by, why=why, at=at, deadline=_at(deadline, "--deadline"))
         if action == "regrade":
             if basis != "criterion":
                 return led.regrade(hd_id, grade=grade or "major", basis=basis, by=by, why=why, at=at)
             return regrade().regrade_by_criteria(hd_id, by=by, why=why, at=at)
         if action == "approve-plan":
-            return led.approve_plan(hd_id, plan=plan, by=by, why=why, at=at)
+            try:
+                return led.approve_plan(hd_id, plan=plan, by=by, why=why, at=at)
+            except InvalidInput as exc:  # name the file the plan came from
+                raise InvalidInput(f"{plan_file}: {exc}") from None
         if action == "report":
-            return led.submit_report(hd_id, report=report, recipient=recipient, by=by, why=why, at=at)
+            try:
+                return led.submit_report(hd_id, report=report, recipient=recipient, by=by, why=why, at=at)
+            except InvalidInput as exc:
+                raise InvalidInput(f"{report_file}: {exc}") from None
         if action == "supervise":
             return led.list_supervision(hd_id, authority=str(authority), document=document, deadline=_at(deadline), by=by, why=why, at=at)
         if action == "order-suspension":
@@ -421,7 +423,7 @@ def hd_render(hd_id: str, ledger: Path | None, db: str | None, enterprise_id: st
 def hd_overdue(ledger: Path | None, db: str | None, enterprise_id: str | None, now_text: str | None, as_json: bool, lang: str) -> None:
     """Mark overdue and escalate every open hidden danger past its deadline."""
     _ledger_or_db(ledger, db)
-    now = _at(now_text)
+    now = _at(now_text, "--now")
     if ledger is not None:
         events = _change_ledger(ledger, lambda led: led.check_overdue(now))
     else:
@@ -483,7 +485,7 @@ def monitor_cmd(readings: Path, enterprise: str | None, ledger: Path | None, db:
             task = bar.add_task("readings", total=total)
             mon.feed_all(read_readings(readings), progress=(lambda i: bar.update(task, completed=i)) if show_bar else None, collect=False)
         if until_text:
-            until = _at(until_text)
+            until = _at(until_text, "--until")
             if until is not None:
                 mon.advance(until)
         if state.store is not None:

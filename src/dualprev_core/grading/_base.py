@@ -10,7 +10,7 @@ from typing import Any, ClassVar, Literal
 
 import attrs
 
-from dualprev_core.errors import InvalidInput, UnknownReference, suggest
+from dualprev_core.errors import InvalidInput, UnknownReference, excerpt, suggest
 from dualprev_core.model.levels import RiskLevel
 from dualprev_core.provenance import Citation
 
@@ -35,7 +35,7 @@ class Parameter:
             raise InvalidInput(self._msg(value, method))
         try:
             number = float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise InvalidInput(self._msg(value, method)) from None
         if math.isnan(number) or number not in self.allowed:
             raise InvalidInput(self._msg(value, method))
@@ -43,7 +43,7 @@ class Parameter:
 
     def _msg(self, value: object, method: str) -> str:
         allowed = ", ".join(_fmt(v) for v in self.allowed)
-        return f"{method} {self.name} ({self.label_zh}) must be one of {allowed} (got {value!r})"
+        return f"{method} {self.name} ({self.label_zh}) must be one of {allowed} (got {excerpt(value)})"
 
 
 @attrs.frozen
@@ -185,7 +185,7 @@ class GradingMethod:
         lookup = {k.upper() if isinstance(k, str) else k: v for k, v in inputs.items()}
         for key in inputs:
             if not isinstance(key, str) or key.upper() not in {n.upper() for n in names}:
-                problems.append(f"{self.name} has no input {key!r}; its inputs are {', '.join(names)}{suggest(str(key), names)}")
+                problems.append(f"{self.name} has no input {excerpt(key)}; its inputs are {', '.join(names)}{suggest(str(key), names)}")
         for p in self.parameters:
             if p.name.upper() not in lookup:
                 problems.append(f"{self.name} input {p.name} ({p.label_zh}) is missing; allowed values: {', '.join(_fmt(v) for v in p.allowed)}")

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Final
 
 import attrs
 
 from dualprev_core.clock import ensure_aware
-from dualprev_core.errors import InvalidInput, Problem, ValidationError, suggest
+from dualprev_core.errors import InvalidInput, Problem, ValidationError, excerpt, suggest
 from dualprev_core.model.vocabulary import HiddenDangerGrade, InspectionResult, OwnerLevel
 from dualprev_core.provenance import Citation
 
@@ -74,6 +74,12 @@ REGULATOR: Final = "regulator"
 ESCALATION_LEVELS: Final = (*OwnerLevel.keys(), REGULATOR)
 
 
+def _some(names: list[Any]) -> str:
+    """At most five unknown names, each cut short: a foreign file is never echoed."""
+    shown = ", ".join(excerpt(n, 40) for n in names[:5])
+    return f"[{shown}{f', … ({len(names)} in all)' if len(names) > 5 else ''}]"
+
+
 # ---------------------------------------------------------------- lenient converters
 # Converters turn JSON forms into Python values and leave anything they cannot convert
 # unchanged, so the validator (which knows the field's name) reports it.
@@ -82,8 +88,11 @@ ESCALATION_LEVELS: Final = (*OwnerLevel.keys(), REGULATOR)
 def _to_datetime(value: object) -> object:
     if isinstance(value, str):
         try:
-            return datetime.fromisoformat(value.strip())
-        except ValueError:
+            dt = datetime.fromisoformat(value.strip())
+            if dt.tzinfo is not None:
+                dt.astimezone(UTC)  # a time whose offset takes it out of range
+            return dt
+        except (ValueError, OverflowError):
             return value
     return value
 
@@ -125,7 +134,7 @@ def _v_aware(inst: object, a: attrs.Attribute[Any], value: object) -> None:
     if isinstance(value, str):
         raise InvalidInput(
             f"'{a.name}' must be an ISO-8601 datetime with an offset, "
-            f"e.g. '2024-05-01T08:00:00+08:00' (got {value!r})"
+            f"e.g. '2024-05-01T08:00:00+08:00' (got {excerpt(value)})"
         )
     ensure_aware(value, a.name)
 
@@ -137,12 +146,12 @@ def _v_opt_aware(inst: object, a: attrs.Attribute[Any], value: object) -> None:
 
 def _v_id(inst: object, a: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"'{a.name}' must be a non-empty string (got {value!r})")
+        raise InvalidInput(f"'{a.name}' must be a non-empty string (got {excerpt(value)})")
 
 
 def _v_text(inst: object, a: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str):
-        raise InvalidInput(f"'{a.name}' must be a string (got {value!r})")
+        raise InvalidInput(f"'{a.name}' must be a string (got {excerpt(value)})")
 
 
 def _v_opt_id(inst: object, a: attrs.Attribute[Any], value: object) -> None:
@@ -152,7 +161,7 @@ def _v_opt_id(inst: object, a: attrs.Attribute[Any], value: object) -> None:
 
 def _v_str_tuple(inst: object, a: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, tuple) or not all(isinstance(v, str) for v in value):
-        raise InvalidInput(f"'{a.name}' must be a list of strings (got {value!r})")
+        raise InvalidInput(f"'{a.name}' must be a list of strings (got {excerpt(value)})")
 
 
 def _v_vocab(cls: Any) -> Any:
@@ -160,7 +169,7 @@ def _v_vocab(cls: Any) -> Any:
         if not isinstance(value, cls):
             raise InvalidInput(
                 f"'{a.name}' must be one of {', '.join(cls.keys())} "
-                f"(got {value!r}){suggest(str(value), cls.keys())}"
+                f"(got {excerpt(value)}){suggest(str(value), cls.keys())}"
             )
 
     return check
@@ -168,14 +177,14 @@ def _v_vocab(cls: Any) -> Any:
 
 def _v_bool(inst: object, a: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, bool):
-        raise InvalidInput(f"'{a.name}' must be true or false (got {value!r})")
+        raise InvalidInput(f"'{a.name}' must be true or false (got {excerpt(value)})")
 
 
 def _v_escalation(inst: object, a: attrs.Attribute[Any], value: object) -> None:
     if value not in ESCALATION_LEVELS:
         raise InvalidInput(
             f"'{a.name}' must be one of {', '.join(ESCALATION_LEVELS)} "
-            f"(got {value!r}){suggest(str(value), ESCALATION_LEVELS)}"
+            f"(got {excerpt(value)}){suggest(str(value), ESCALATION_LEVELS)}"
         )
 
 
@@ -244,7 +253,7 @@ class CriterionRef:
     @citation.validator
     def _check_citation(self, a: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, Citation):
-            raise InvalidInput(f"'citation' must be a Citation (got {value!r})")
+            raise InvalidInput(f"'citation' must be a Citation (got {excerpt(value)})")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping."""
@@ -261,22 +270,22 @@ class CriterionRef:
         if isinstance(data, CriterionRef):
             return data
         if not isinstance(data, Mapping):
-            raise InvalidInput(f"'{path}' must be a mapping (got {data!r})")
+            raise InvalidInput(f"'{path}' must be a mapping (got {excerpt(data)})")
         allowed = {"criterion_id", "pack", "pack_version", "citation"}
         extra = sorted(set(data) - allowed)
         if extra:
-            raise InvalidInput(f"'{path}' has unknown field(s) {extra}; allowed: {sorted(allowed)}")
+            raise InvalidInput(f"'{path}' has unknown field(s) {_some(extra)}; allowed: {sorted(allowed)}")
         missing = sorted(allowed - set(data))
         if missing:
             raise InvalidInput(f"'{path}' is missing field(s) {missing}")
         cit = data["citation"]
         if not isinstance(cit, Citation):
             if not isinstance(cit, Mapping):
-                raise InvalidInput(f"'{path}.citation' must be a mapping (got {cit!r})")
+                raise InvalidInput(f"'{path}.citation' must be a mapping (got {excerpt(cit)})")
             try:
                 cit = Citation.from_mapping(cit)
             except (TypeError, ValueError) as exc:
-                raise InvalidInput(f"'{path}.citation': {exc} (got {dict(cit)!r})") from None
+                raise InvalidInput(f"'{path}.citation': {exc} (got {excerpt(dict(cit))})") from None
         try:
             return cls(
                 criterion_id=data["criterion_id"],
@@ -292,7 +301,7 @@ def _to_criteria(value: object) -> tuple[CriterionRef, ...]:
     if value is None:
         return ()
     if isinstance(value, CriterionRef | Mapping) or not isinstance(value, Iterable) or isinstance(value, str):
-        raise InvalidInput(f"'criteria' must be a list of criteria (got {value!r})")
+        raise InvalidInput(f"'criteria' must be a list of criteria (got {excerpt(value)})")
     return tuple(CriterionRef.from_mapping(v, f"criteria[{i}]") for i, v in enumerate(value))
 
 
@@ -313,7 +322,7 @@ def _v_amount(inst: object, a: attrs.Attribute[Any], value: object) -> None:
     if value is None:
         return
     if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
-        raise InvalidInput(f"'{a.name}' must be a non-negative number (got {value!r})")
+        raise InvalidInput(f"'{a.name}' must be a non-negative number (got {excerpt(value)})")
 
 
 #: The five implementations (五落实) in the order we report them, with their Chinese names.
@@ -440,11 +449,11 @@ class RectificationPlan:
         if isinstance(data, RectificationPlan):
             return data
         if not isinstance(data, Mapping):
-            raise InvalidInput(f"'plan' must be a mapping (got {data!r})")
+            raise InvalidInput(f"'plan' must be a mapping (got {excerpt(data)})")
         allowed = [a.name for a in attrs.fields(cls)]
         extra = sorted(set(data) - set(allowed))
         if extra:
-            raise InvalidInput(f"'plan' has unknown field(s) {extra}; allowed: {allowed}{suggest(extra[0], allowed)}")
+            raise InvalidInput(f"'plan' has unknown field(s) {_some(extra)}; allowed: {allowed}{suggest(str(extra[0])[:100], allowed)}")
         try:
             return cls(**dict(data))
         except InvalidInput as exc:
@@ -1009,13 +1018,13 @@ EVENT_KINDS: Final[Mapping[str, type[HiddenDangerEvent] | type[InvestigationEven
 def event_problems(data: object) -> tuple[LedgerEvent | None, list[Problem]]:
     """Parse ``data`` into an event, returning it (or ``None``) and every problem found."""
     if not isinstance(data, Mapping):
-        return None, [Problem("", f"an event must be a JSON object (got {data!r})")]
+        return None, [Problem("", f"an event must be a JSON object (got {excerpt(data)})")]
     kind = data.get("kind")
     if kind not in EVENT_KINDS:
         return None, [
             Problem(
                 "kind",
-                f"'kind' must be one of {', '.join(EVENT_KINDS)} (got {kind!r})"
+                f"'kind' must be one of {', '.join(EVENT_KINDS)} (got {excerpt(kind)})"
                 f"{suggest(str(kind), EVENT_KINDS)}",
             )
         ]
@@ -1025,12 +1034,12 @@ def event_problems(data: object) -> tuple[LedgerEvent | None, list[Problem]]:
     problems: list[Problem] = []
     extra = sorted(set(data) - set(names) - {"kind"})
     if extra:
-        problems.append(Problem("", f"unknown field(s) {extra} for kind {kind!r}; allowed: {names}"))
+        problems.append(Problem("", f"unknown field(s) {_some(extra)} for kind {excerpt(kind)}; allowed: {names}"))
     values: dict[str, Any] = {}
     for a in fields:
         if a.name not in data:
             if a.default is attrs.NOTHING:
-                problems.append(Problem(a.name, f"'{a.name}' is required for kind {kind!r}"))
+                problems.append(Problem(a.name, f"'{a.name}' is required for kind {excerpt(kind)}"))
             continue
         raw = data[a.name]
         try:

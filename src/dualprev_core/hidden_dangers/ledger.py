@@ -237,25 +237,42 @@ class Ledger:
         :raises TransitionRejected: when the events are well-formed but their sequence is
             illegal, naming the line and the reason.
         """
+        from dualprev_core.limits import get_limits, read_text, structure_problems
+
         name: str | None
         if isinstance(source, str | os.PathLike):
             name = str(os.fspath(source))
-            with open(source, encoding="utf-8") as fh:
-                lines = fh.readlines()
+            lines = read_text(source, what="ledger").splitlines()
         else:
             name = getattr(source, "name", None)
             lines = list(source)
+        limits = get_limits()
         events: list[LedgerEvent] = []
         labels: list[str] = []
         problems: list[Problem] = []
         for n, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
+            if len(line) > limits.max_line_chars:
+                problems.append(Problem(f"line {n}", f"line of {len(line)} characters is over the limit max_line_chars={limits.max_line_chars}", name))
+                continue
             try:
                 data = json.loads(line)
             except json.JSONDecodeError as exc:
                 problems.append(Problem(f"line {n}", f"not valid JSON: {exc.msg} at column {exc.colno}", name))
                 continue
+            except RecursionError:
+                problems.append(Problem(f"line {n}", f"nested more than max_depth={limits.max_depth} levels deep", name))
+                continue
+            except ValueError as exc:  # an integer of thousands of digits
+                problems.append(Problem(f"line {n}", f"cannot read a number: {str(exc)[:120]}", name))
+                continue
+            broken = structure_problems(data, limits=limits, finite=True, shared=False)
+            if broken:
+                problems += [Problem(f"line {n}" + (f".{path}" if path else ""), message, name) for path, message in broken]
+                continue
+            if len(problems) > 1000:  # not a ledger: enough said
+                break
             event, found = event_problems(data)
             for p in found:
                 problems.append(Problem(f"line {n}" + (f".{p.path}" if p.path else ""), p.message, name))

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from dualprev_core._gc import gc_paused
-from dualprev_core.errors import DualprevError, InvalidInput, Problem, UnknownReference, ValidationError, suggest
+from dualprev_core.errors import DualprevError, InvalidInput, Problem, UnknownReference, ValidationError, excerpt, suggest
 from dualprev_core.grading import GradingMethod, core_methods
+from dualprev_core.limits import get_limits, read_text, structure_problems
 from dualprev_core.loading.schema import SCHEMA
 from dualprev_core.model.levels import RiskLevel
 from dualprev_core.model.records import (
@@ -87,12 +88,7 @@ INSPECTIONS_FORMAT = "dualprev-inspections/1"
 def _read_document(path: str | Path) -> tuple[Any, Lines, str]:
     p = Path(path)
     source = str(p)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValidationError([Problem("", "file not found", source)], source=source) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError([Problem("", f"cannot read file: {exc}", source)], source=source) from None
+    text = read_text(p)
     lines: Lines = {}
     try:
         if p.suffix.lower() == ".json":
@@ -110,6 +106,16 @@ def _read_document(path: str | Path) -> tuple[Any, Lines, str]:
         mark = getattr(exc, "problem_mark", None)
         raise ValidationError([Problem("", f"invalid YAML: {getattr(exc, 'problem', exc)}", source, mark.line + 1 if mark else None)],
                               source=source) from None
+    except ValidationError:
+        raise
+    except RecursionError:
+        raise ValidationError([Problem("", f"nested more than max_depth={get_limits().max_depth} levels deep", source)], source=source) from None
+    except ValueError as exc:  # an integer of thousands of digits (Python's int limit)
+        raise ValidationError([Problem("", f"cannot read a number: {excerpt(str(exc))}", source)], source=source) from None
+    found = structure_problems(data, finite=True, shared=p.suffix.lower() != ".json")
+    if found:
+        raise ValidationError([Problem(path, message, source, line_of(lines, parse_path(path)) if lines else None)
+                               for path, message in found], source=source)
     return data, lines, source
 
 
@@ -407,8 +413,8 @@ class _Builder:
     def control(self, path: tuple[Any, ...], c: Mapping[str, Any], mitigates: tuple[str, ...]) -> Control:
         on_failure = {}
         for k, v in (c["on_failure"].items() if "on_failure" in c else ()):
-            if not isinstance(v, (int, float)) or isinstance(v, bool) or math.isnan(v):
-                self.problem((*path, "on_failure", k), f"must be a number (got {v!r})")
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
+                self.problem((*path, "on_failure", k), f"must be a finite number (got {excerpt(v)})")
             else:
                 on_failure[k] = float(v)
         return Control(
@@ -499,12 +505,17 @@ class _Builder:
             if value is not None and value not in pool:
                 self.problem(path, f"{value!r} is not a known {what}{suggest(value, pool)}")
 
+        max_area_depth = get_limits().max_area_depth
         for i, a in enumerate(e.areas):
             ref(("areas", i, "parent"), a.parent, areas, "area")
             seen_chain, cur = {a.id}, a.parent
             while cur in areas:
                 if cur in seen_chain:
                     self.problem(("areas", i, "parent"), f"area {a.id!r} is its own ancestor (cycle through {cur!r})")
+                    break
+                if len(seen_chain) > max_area_depth:
+                    # every area below its ancestors is a rule fact (area_link): a deep chain grows them as n²
+                    self.problem(("areas", i, "parent"), f"area {excerpt(a.id)} lies more than max_area_depth={max_area_depth} levels below the top area")
                     break
                 seen_chain.add(cur)
                 cur = areas[cur].parent
@@ -591,7 +602,7 @@ class _Builder:
                 self.problem((*path, "on_failure", k), f"{k!r} is not an input of {r.method} (risk {r.id!r}); inputs: {', '.join(params)}")
                 continue
             if v not in p.allowed:
-                self.problem((*path, "on_failure", k), f"{r.method} {k} must be one of {', '.join(str(int(a) if a.is_integer() else a) for a in p.allowed)} (got {v:g})")
+                self.problem((*path, "on_failure", k), f"{r.method} {k} must be one of {', '.join(str(int(a) if float(a).is_integer() else a) for a in p.allowed)} (got {v:g})")
             elif v < r.inputs[k]:
                 self.problem((*path, "on_failure", k), f"{v:g} is below risk {r.id!r}'s assessed {k} = {r.inputs[k]:g}; a defective control cannot lower an input")
 

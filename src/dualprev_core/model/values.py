@@ -6,9 +6,9 @@ China Standard Time when no offset is given).  Parsers of the model's own values
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
-from dualprev_core.errors import InvalidInput, suggest
+from dualprev_core.errors import InvalidInput, excerpt, suggest
 from dualprev_core.model.records import Frequency
 
 __all__ = ["CHINA_STANDARD_TIME", "parse_frequency", "parse_time"]
@@ -44,7 +44,7 @@ def parse_frequency(text: str) -> Frequency:
         return Frequency(float(m.group(1)), _FREQ_UNITS[m.group(2)], str(text))
     words = sorted(k for k in _FREQ_WORDS if k.isascii())
     raise InvalidInput(
-        f"{text!r} is not a frequency; use a number with h/d/w/mo/q/y (e.g. 2h, 3y) or one of "
+        f"{excerpt(text)} is not a frequency; use a number with h/d/w/mo/q/y (e.g. 2h, 3y) or one of "
         f"{', '.join(words)} (or 每班/每天/每周/每月/每季度/季节性/节假日前/每半年/每年){suggest(t, words)}"
     )
 
@@ -53,6 +53,8 @@ def parse_time(text: str) -> datetime:
     """ISO 8601 → aware datetime (no offset ⇒ +08:00); :class:`~dualprev_core.errors.InvalidInput` otherwise."""
     try:
         dt = datetime.fromisoformat(str(text))
-    except ValueError:
-        raise InvalidInput(f"{text!r} is not an ISO 8601 time such as 2026-11-30T08:00:00+08:00") from None
-    return dt if dt.tzinfo else dt.replace(tzinfo=CHINA_STANDARD_TIME)
+        dt = dt if dt.tzinfo else dt.replace(tzinfo=CHINA_STANDARD_TIME)
+        dt.astimezone(UTC)  # 9999-12-31T23:59:59-23:59 parses but lies past the year 9999 in UTC
+    except (ValueError, OverflowError):
+        raise InvalidInput(f"{excerpt(text)} is not an ISO 8601 time such as 2026-11-30T08:00:00+08:00 (years 1–9999, in UTC too)") from None
+    return dt
