@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from dualprev_core.limits import get_limits
 from dualprev_core.rules.format import AnyOf
-from dualprev_core.rules.semantics import CRule, EngineBase, RKey, Step, Tup, holds
+from dualprev_core.rules.semantics import CRule, EngineBase, RKey, RuleEngineError, Step, Tup, holds
 
 __all__ = ["ReferenceEngine"]
 
@@ -46,6 +47,7 @@ class ReferenceEngine(EngineBase):
         # conditions without refs do not depend on the other bindings: filter once
         lits = [[c for c in p.where if not _has_ref(c)] for p in pats]
         joins = [[c for c in p.where if _has_ref(c)] for p in pats]
+        budget = [get_limits().max_tuples_per_step]
 
         def candidates(i: int) -> list[tuple[str, dict[str, Any]]]:
             recs = self._by_disc.get(pats[i].disc, {})
@@ -61,6 +63,12 @@ class ReferenceEngine(EngineBase):
                 out.add(tuple(bound))
                 return
             p = pats[i]
+            budget[0] -= len(cands[i])
+            if budget[0] < 0:
+                raise RuleEngineError(
+                    f"rule {cr.name!r} examined more than max_tuples_per_step={get_limits().max_tuples_per_step} candidate tuples in one step; "
+                    "its patterns join too many facts (tie them with 'ref' on a key, or raise the limit: see docs/limits.md)"
+                )
             for rkey, rec in cands[i]:
                 if (p.disc, rkey) in bound:
                     continue

@@ -11,7 +11,6 @@ satisfying each rule after every step, and :class:`EngineBase` makes :class:`Mat
 from __future__ import annotations
 
 import math
-import re
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -31,6 +30,7 @@ from dualprev_core.rules.format import (
     RuleSet,
     SilencePattern,
 )
+from dualprev_core.rules.regex import compiled
 from dualprev_core.rules.validation import MAX_SAFE_INT, load_ruleset
 
 __all__ = [
@@ -99,16 +99,6 @@ def get(fields: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     return cur
 
 
-_RX: dict[str, re.Pattern[str]] = {}
-
-
-def _rx(pattern: str) -> re.Pattern[str]:
-    r = _RX.get(pattern)
-    if r is None:
-        r = _RX[pattern] = re.compile(pattern)
-    return r
-
-
 def holds(cond: Condition | AnyOf, fields: Mapping[str, Any], env: Mapping[str, Mapping[str, Any]]) -> bool:
     """Whether a condition holds for a record, ``env`` giving the fields of bound aliases.
 
@@ -150,7 +140,7 @@ def holds(cond: Condition | AnyOf, fields: Mapping[str, Any], env: Mapping[str, 
     if op == "between":
         return kind(v) == "n" and lit[0] <= v <= lit[1]
     if op == "matches":
-        return kind(v) == "s" and _rx(lit).search(v) is not None
+        return kind(v) == "s" and compiled(lit).search(v) is not None  # RE2: linear time
     if op == "contains":
         k = kind(v)
         if k == "l":

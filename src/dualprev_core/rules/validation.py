@@ -18,7 +18,8 @@ from typing import Any
 
 import yaml
 
-from dualprev_core.errors import Problem, ValidationError, suggest
+from dualprev_core.errors import Problem, ValidationError, excerpt, suggest
+from dualprev_core.limits import get_limits, read_text, structure_problems
 from dualprev_core.provenance import Citation
 from dualprev_core.rules.doc_cache import cached_document, store_document
 from dualprev_core.rules.format import (
@@ -35,6 +36,7 @@ from dualprev_core.rules.format import (
     RuleSet,
     SilencePattern,
 )
+from dualprev_core.rules.regex import regex_problem
 from dualprev_core.yaml_lines import load_yaml_fast, load_yaml_with_lines
 
 __all__ = ["parse_ruleset", "load_ruleset", "MAX_JOIN", "MAX_SAFE_INT"]
@@ -114,7 +116,7 @@ class _Checker:
     def keys(self, node: Mapping[str, Any], path: tuple[Any, ...], allowed: tuple[str, ...], what: str) -> None:
         for k in node:
             if k not in allowed:
-                self.add((*path, k), f"unknown key {k!r} in {what}; allowed: {', '.join(allowed)}{suggest(str(k), allowed)}", key=True)
+                self.add((*path, k), f"unknown key {excerpt(k)} in {what}; allowed: {', '.join(allowed)}{suggest(str(k), allowed)}", key=True)
 
     def mapping(self, node: Any, path: tuple[Any, ...], what: str) -> bool:
         if not isinstance(node, Mapping):
@@ -162,7 +164,7 @@ def _show(v: Any) -> str:
         return "a mapping"
     if isinstance(v, list):
         return "a list"
-    return f"{type(v).__name__} {v!r}"
+    return f"{type(v).__name__} {excerpt(v)}"
 
 
 def _split_path(v: Any) -> tuple[str, ...] | None:
@@ -215,32 +217,42 @@ def load_ruleset(source: str | Path | Mapping[str, Any]) -> RuleSet:
         return parse_ruleset(source)
     path = Path(source)
     name = str(source)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ValidationError([Problem("", f"cannot read rule file: {exc.strerror or exc}", name)], source=name) from None
+    text = read_text(path, what="rule file")
     is_json = path.suffix.lower() == ".json"
     doc: Any = None
     if is_json:
         try:
             doc = json.loads(text, parse_constant=_json_constant)
+        except RecursionError:
+            raise ValidationError([Problem("", f"nested more than max_depth={get_limits().max_depth} levels deep", name)], source=name) from None
         except ValueError as exc:
             line = getattr(exc, "lineno", None)
-            raise ValidationError([Problem("", f"invalid JSON: {exc}", f"{name}:{line}" if line else name)], source=name) from None
+            raise ValidationError([Problem("", f"invalid JSON: {excerpt(str(exc), 200)}", f"{name}:{line}" if line else name)], source=name) from None
     # Fast path: decode without lines (libyaml, or the content-hash cache of documents that
     # validated before) and validate; lines are only needed to report a problem, so a document
-    # with one (or with a duplicate key) is decoded again below, with lines.
+    # with one (or with a duplicate key) is decoded again below, with lines.  The limits are
+    # checked first, outside it: a hostile document is refused before any validation walks it.
+    fast: Any = None
+    cached = False
+    if not is_json:
+        fast = cached_document(text, "yaml")
+        cached = fast is not None
+        if fast is None:
+            try:
+                fast = load_yaml_fast(text)
+            except (yaml.YAMLError, ValueError, RecursionError):
+                fast = None  # the line-keeping parse below reports it
+    if (doc if is_json else fast) is not None and not cached:
+        _refuse_over_limits(doc if is_json else fast, name, shared=not is_json)
     try:
         if is_json:
             json.loads(text, parse_constant=_json_constant, object_pairs_hook=_refuse_duplicate_keys)
             return parse_ruleset(doc, source=name)
-        fast = cached_document(text, "yaml")
         if fast is not None:
-            return parse_ruleset(fast, source=name)
-        fast = load_yaml_fast(text)
-        ruleset = parse_ruleset(fast, source=name)
-        store_document(text, "yaml", fast)
-        return ruleset
+            ruleset = parse_ruleset(fast, source=name)
+            if not cached:
+                store_document(text, "yaml", fast)
+            return ruleset
     except (ValidationError, yaml.YAMLError, _DuplicateKey):
         pass
     lines: dict[tuple[Any, ...], int] = {}
@@ -249,7 +261,7 @@ def load_ruleset(source: str | Path | Mapping[str, Any]) -> RuleSet:
     if is_json:
         try:
             _, lines, keylines, dups = _yaml_lines(text)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, ValueError):
             lines, keylines = {}, {}
     else:
         try:
@@ -257,9 +269,31 @@ def load_ruleset(source: str | Path | Mapping[str, Any]) -> RuleSet:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"{name}:{mark.line + 1}" if mark is not None else name
-            raise ValidationError([Problem("", f"invalid YAML: {exc}", where)], source=name) from None
+            # the problem only: str(exc) would quote the offending lines of the file
+            raise ValidationError([Problem("", f"invalid YAML: {excerpt(str(getattr(exc, 'problem', None) or exc), 200)}", where)],
+                                  source=name) from None
+        except ValueError as exc:  # an integer of thousands of digits
+            raise ValidationError([Problem("", f"cannot read a number: {excerpt(str(exc))}", name)], source=name) from None
+    _refuse_over_limits(doc, name, shared=not is_json, lines=lines)
     extra = [(p, f"duplicate key {p[-1]!r} (the last one would silently win)") for p, _ in dups]
     return parse_ruleset(doc, source=name, lines=lines, keylines=keylines, extra_problems=extra)
+
+
+def _refuse_over_limits(doc: Any, name: str, *, shared: bool, lines: dict[tuple[Any, ...], int] | None = None) -> None:
+    found = structure_problems(doc, shared=shared)
+    if found:
+        problems = []
+        for p, m in found:
+            line = _line_of(lines, p) if lines else None
+            problems.append(Problem(p, m, f"{name}:{line}" if line else name))
+        raise ValidationError(problems, source=name)
+
+
+def _line_of(lines: dict[tuple[Any, ...], int], path: str) -> int | None:
+    parts = tuple(int(i) if i else k for k, i in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path))
+    while parts and parts not in lines:
+        parts = parts[:-1]
+    return lines.get(parts)
 
 
 class _DuplicateKey(ValueError):
@@ -295,6 +329,8 @@ def _document(ck: _Checker, doc: Any) -> RuleSet | None:
         ck.add((), "missing required key 'rules'")
     elif not isinstance(rules_node, list):
         ck.add(("rules",), f"'rules' must be a list (got {_show(rules_node)})")
+    elif len(rules_node) > get_limits().max_rules:
+        ck.add(("rules",), f"{len(rules_node)} rules is over the limit max_rules={get_limits().max_rules}; split the rule file")
     else:
         seen: dict[str, int] = {}
         for i, r in enumerate(rules_node):
@@ -472,9 +508,42 @@ def _when(ck: _Checker, w: Any, path: tuple[Any, ...]) -> list[Any] | None:
     joined = npos + (1 if any(isinstance(p, Mapping) and "none" in p for p in w) else 0)
     if joined > MAX_JOIN:
         ck.add(path, f"{npos} patterns (+1 for negations) join more than {MAX_JOIN} facts, durable-rules' limit per join; split the rule")
+    if len(ck.problems) == before:
+        _check_join_width(ck, w, path)
     if len(ck.problems) != before:
         return None
     return out
+
+
+#: fact types of which an enterprise has exactly one: joining them multiplies nothing
+_SINGLETON_TYPES = frozenset({"enterprise"})
+
+
+def _check_join_width(ck: _Checker, w: list[Any], path: tuple[Any, ...]) -> None:
+    """Refuse a rule whose joins cannot be bounded: every fact pattern after the first that no
+    equality ``ref`` ties to an earlier pattern multiplies the tuples the engines consider
+    (16 such patterns on ``control`` grew past 1.3 GB).  ``enterprise`` facts (one per
+    enterprise) and events (one at a time) multiply nothing."""
+    unbounded: list[int] = []
+    first = True
+    for i, p in enumerate(w):
+        if not isinstance(p, Mapping) or "fact" not in p:
+            continue
+        if first:
+            first = False
+            continue
+        if p.get("fact") in _SINGLETON_TYPES:
+            continue
+        where = p.get("where", [])
+        tied = isinstance(where, list) and any(isinstance(c, Mapping) and c.get("op") == "eq" and "ref" in c for c in where)
+        if not tied:
+            unbounded.append(i)
+    limit = get_limits().max_unbounded_joins
+    if len(unbounded) > limit:
+        shown = ", ".join(f"when[{i}]" for i in unbounded[:6]) + (" …" if len(unbounded) > 6 else "")
+        ck.add(path, f"{len(unbounded)} fact patterns ({shown}) join the earlier ones with no equality 'ref', so the tuples a rule "
+                     f"considers cannot be bounded (limit max_unbounded_joins={limit}); tie each to an earlier pattern with "
+                     "{field: …, op: eq, ref: alias.field}, or split the rule")
 
 
 def _declared_alias(p: Mapping[str, Any], i: int) -> str | None:
@@ -580,6 +649,9 @@ def _cond(
         elif op in ("in", "not_in"):
             if not isinstance(value, list) or not value:
                 ck.add(vp, f"op {op!r} needs a non-empty list of scalars (got {_show(value)})")
+            elif len(value) > get_limits().max_in_list:
+                ck.add(vp, f"op {op!r} list of {len(value)} values is over the limit max_in_list={get_limits().max_in_list}; "
+                           "use a fact field or a pack-derived flag instead of a long list")
             else:
                 for k, v in enumerate(value):
                     ck.scalar(v, (*vp, k), f"op {op!r} item")
@@ -593,10 +665,9 @@ def _cond(
             if not isinstance(value, str):
                 ck.add(vp, f"op 'matches' needs a regular expression string (got {_show(value)})")
             else:
-                try:
-                    re.compile(value)
-                except re.error as exc:
-                    ck.add(vp, f"bad regular expression {value!r}: {exc}")
+                problem = regex_problem(value)
+                if problem is not None:
+                    ck.add(vp, problem)
         elif op == "contains":
             if value is None:
                 ck.add(vp, "op 'contains' needs a string, number or boolean (got null)")
