@@ -22,6 +22,7 @@ import attrs
 
 from dualprev_core.clock import ensure_aware
 from dualprev_core.errors import InvalidInput, Problem, ValidationError, excerpt, suggest
+from dualprev_core.identity import check_name
 from dualprev_core.model.vocabulary import HiddenDangerGrade, InspectionResult, OwnerLevel
 from dualprev_core.provenance import Citation
 
@@ -147,6 +148,16 @@ def _v_opt_aware(inst: object, a: attrs.Attribute[Any], value: object) -> None:
 def _v_id(inst: object, a: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(f"'{a.name}' must be a non-empty string (got {excerpt(value)})")
+
+
+def _v_person(inst: object, a: attrs.Attribute[Any], value: object) -> None:
+    """A person who acts: a visible name without control characters or lookalike letters."""
+    _v_id(inst, a, value)
+    check_name(value, f"'{a.name}'")
+
+
+def _person_field() -> Any:
+    return attrs.field(converter=_to_strip, validator=_v_person)
 
 
 def _v_text(inst: object, a: attrs.Attribute[Any], value: object) -> None:
@@ -604,7 +615,7 @@ class HiddenDangerEvent:
     kind: ClassVar[str] = ""
 
     hd_id: str = _id_field()
-    by: str = _id_field()
+    by: str = _person_field()
     at: datetime = attrs.field(converter=_to_datetime, validator=_v_aware)
     why: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
 
@@ -941,7 +952,7 @@ class InvestigationEvent:
     kind: ClassVar[str] = ""
 
     task_id: str = _id_field()
-    by: str = _id_field()
+    by: str = _person_field()
     at: datetime = attrs.field(converter=_to_datetime, validator=_v_aware)
     why: str = attrs.field(default="", converter=_to_strip, validator=_v_text)
 

@@ -44,6 +44,7 @@ from dualprev_core.hidden_dangers.events import (
     Verified,
     plan_lacks_for_major,
 )
+from dualprev_core.identity import same_person  # NFKC, invisible characters, lookalikes: docs/limits.md
 from dualprev_core.model.vocabulary import HiddenDangerGrade, InspectionResult, OwnerLevel, _Vocabulary
 
 __all__ = [
@@ -103,11 +104,6 @@ REVIEW_DAYS: Final = 10
 _S = HiddenDangerState
 #: States in which the deadline still matters (not yet rectified).
 UNRECTIFIED: Final = frozenset({_S.REPORTED, _S.ASSESSED, _S.PLAN_APPROVED, _S.RECTIFYING})
-
-
-def same_person(a: str, b: str) -> bool:
-    """Whether two ``by`` names denote the same person (trimmed, case-insensitive)."""
-    return a.strip().casefold() == b.strip().casefold()
 
 
 @attrs.frozen(kw_only=True)

@@ -37,6 +37,7 @@ import attrs
 
 from dualprev_core.clock import ensure_aware
 from dualprev_core.errors import InvalidInput, UnknownReference, suggest
+from dualprev_core.identity import person_key
 from dualprev_core.investigation.schedule import Schedule, WorkCalendar, schedule_of
 from dualprev_core.model.records import Control, Enterprise, Frequency, Inspection, Post
 from dualprev_core.model.values import parse_frequency
@@ -345,8 +346,8 @@ class InvestigationPlan:
 
 
 def _same_person_in(name: str, people: Iterable[str]) -> bool:
-    n = name.strip().casefold()
-    return any(p.strip().casefold() == n for p in people)
+    n = person_key(name)  # NFKC, invisible characters and lookalike letters folded (docs/limits.md)
+    return any(person_key(p) == n for p in people)
 
 
 def _escalate(task: InvestigationTask, overdue_since: datetime, at: datetime, period: timedelta) -> str:

@@ -21,6 +21,7 @@ import yaml
 from dualprev_core._gc import gc_paused
 from dualprev_core.errors import DualprevError, InvalidInput, Problem, UnknownReference, ValidationError, excerpt, suggest
 from dualprev_core.grading import GradingMethod, core_methods
+from dualprev_core.identity import People, check_name
 from dualprev_core.limits import get_limits, read_text, structure_problems
 from dualprev_core.loading.schema import SCHEMA
 from dualprev_core.model.levels import RiskLevel
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
 
     from dualprev_core.packs import Packs
 
-__all__ = ["SCHEMA", "INSPECTIONS_FORMAT", "load_enterprise", "parse_enterprise", "load_inspections", "parse_inspections", "parse_path", "parse_frequency", "parse_time", "format_path", "CHINA_STANDARD_TIME"]
+__all__ = ["SCHEMA", "INSPECTIONS_FORMAT", "register_people", "load_enterprise", "parse_enterprise", "load_inspections", "parse_inspections", "parse_path", "parse_frequency", "parse_time", "format_path", "CHINA_STANDARD_TIME"]
 
 @functools.lru_cache(maxsize=256)
 def _frequency(text: str) -> Frequency:
@@ -180,8 +181,14 @@ def parse_inspections(data: Any, enterprise: Enterprise, *, source: str | None =
         x = builder.inspection(i, raw, items)
         if x is not None:
             out.append(x)
+    builder.check_actors(data["inspections"], register_people(enterprise))
     builder.fail_if_problems()
     return out
+
+
+def register_people(enterprise: Enterprise) -> People:
+    """The people the enterprise's posts list, by identity (:mod:`dualprev_core.identity`)."""
+    return People((name, f"posts[{i}].people[{k}]") for i, p in enumerate(enterprise.posts) for k, name in enumerate(p.people))
 
 
 def parse_enterprise(
@@ -563,11 +570,32 @@ class _Builder:
         for i, raw in enumerate(d.get("inspections", [])):
             if "control" in raw:
                 ref(("inspections", i, "control"), raw["control"], control_ids, "control")
+        people = register_people(e)
+        for where, message in people.problems:
+            self.problem(parse_path(where), message)
+        self.check_actors(d.get("inspections", []), people)
         for i, mhi in enumerate(e.major_hazard_installations):
             ref(("major_hazard_installations", i, "area"), mhi.area, areas, "area")
         for i, mp in enumerate(e.monitoring_points):
             ref(("monitoring_points", i, "area"), mp.area, areas, "area")
             ref(("monitoring_points", i, "control"), mp.control, control_ids, "control")
+
+    def check_actors(self, inspections: Iterable[Mapping[str, Any]], people: People) -> None:
+        """Each inspection's ``by`` is a person: a name without control characters or lookalike
+        letters and, when the register lists people (``posts[].people``), one of them."""
+        for i, raw in enumerate(inspections):
+            by = raw.get("by") if isinstance(raw, Mapping) else None
+            if not isinstance(by, str):
+                continue
+            try:
+                check_name(by, "'by'")
+            except InvalidInput as exc:
+                self.problem(("inspections", i, "by"), str(exc))
+                continue
+            if people and people.find(by) is None:
+                self.problem(("inspections", i, "by"),
+                             f"{excerpt(by)} is not a person the register lists in posts[].people (names compare after Unicode "
+                             f"normalisation: docs/limits.md){suggest(by, people.names())}")
 
     def check_factor(self, path: tuple[Any, ...], code: str) -> None:
         try:
