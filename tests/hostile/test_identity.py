@@ -90,7 +90,10 @@ def test_the_register_reports_two_people_who_cannot_be_told_apart() -> None:
 def test_an_inspector_the_register_does_not_know_is_reported(tmp_path: Path) -> None:
     ok = MIN + "inspections: [{id: I1, control: C1, result: failed, by: \"李工\\u200b\", at: '2026-01-01T08:00:00'}]\n"
     assert run("assess", write(tmp_path, "ok.yaml", ok), "--json").exit_code == 0
-    for by, fragment in (("王五", "is not a person the register lists"), ("Zhаng", "mixes Cyrillic and Latin"), ("\\u200b", "no visible")):
+    unknown = MIN + "inspections: [{id: I1, control: C1, result: failed, by: 王五, at: '2026-01-01T08:00:00'}]\n"
+    r = run("assess", write(tmp_path, "unknown.yaml", unknown), "--json", "--lang", "en")
+    assert r.exit_code == 0 and "warning: inspection I1: '王五' is not a person the register lists" in r.stderr
+    for by, fragment in (("Zhаng", "mixes Cyrillic and Latin"), ("\\u200b", "no visible")):
         bad = MIN + f"inspections: [{{id: I1, control: C1, result: failed, by: \"{by}\", at: '2026-01-01T08:00:00'}}]\n"
         p = write(tmp_path, "bad.yaml", bad)
         assert_refused(run("assess", p), str(p), "inspections[0].by", fragment)

@@ -41,6 +41,12 @@ def _assess(path: Path | None, as_json: bool, lang: str, rule_files: tuple[Path,
     for m, why in a.unapplied:
         click.echo(f"dualprev: warning: criterion {m.rule} ({m.citation}) matched but was not applied: {why}" if lang != "zh" else
                    f"dualprev: 警告：判定标准 {m.rule}（{m.citation}）已命中但未能执行：{why}", err=True)
+    from dualprev_core.errors import excerpt
+    from dualprev_core.loading.enterprise import unknown_actors
+
+    for inspection, by in unknown_actors(a.enterprise):  # matched by identity: docs/limits.md
+        click.echo(f"dualprev: warning: inspection {inspection}: {excerpt(by)} is not a person the register lists in posts[].people"
+                   if lang != "zh" else f"dualprev: 警告：排查记录 {inspection} 的排查人 {excerpt(by)} 不是登记在岗位人员 (posts[].people) 中的人员", err=True)
     report["criteria_matches"] = [m.to_dict() for m in findings]
     if as_json:
         _out(report)

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
     from dualprev_core.packs import Packs
 
-__all__ = ["SCHEMA", "INSPECTIONS_FORMAT", "register_people", "load_enterprise", "parse_enterprise", "load_inspections", "parse_inspections", "parse_path", "parse_frequency", "parse_time", "format_path", "CHINA_STANDARD_TIME"]
+__all__ = ["SCHEMA", "INSPECTIONS_FORMAT", "register_people", "unknown_actors", "load_enterprise", "parse_enterprise", "load_inspections", "parse_inspections", "parse_path", "parse_frequency", "parse_time", "format_path", "CHINA_STANDARD_TIME"]
 
 @functools.lru_cache(maxsize=256)
 def _frequency(text: str) -> Frequency:
@@ -184,6 +184,16 @@ def parse_inspections(data: Any, enterprise: Enterprise, *, source: str | None =
     builder.check_actors(data["inspections"], register_people(enterprise))
     builder.fail_if_problems()
     return out
+
+
+def unknown_actors(enterprise: Enterprise, inspections: Iterable[Inspection] | None = None) -> list[tuple[str, str]]:
+    """``(inspection id, by)`` for each inspection whose ``by`` is not a person the register lists
+    in ``posts[].people`` (compared by identity: docs/limits.md); nothing when the register lists
+    no people.  Callers report them (the command line prints a warning for each)."""
+    people = register_people(enterprise)
+    if not people:
+        return []
+    return [(x.id, x.by) for x in (enterprise.inspections if inspections is None else inspections) if people.find(x.by) is None]
 
 
 def register_people(enterprise: Enterprise) -> People:
@@ -581,8 +591,9 @@ class _Builder:
             ref(("monitoring_points", i, "control"), mp.control, control_ids, "control")
 
     def check_actors(self, inspections: Iterable[Mapping[str, Any]], people: People) -> None:
-        """Each inspection's ``by`` is a person: a name without control characters or lookalike
-        letters and, when the register lists people (``posts[].people``), one of them."""
+        """Each inspection's ``by`` can identify a person: no control characters, something
+        visible, no Latin/Cyrillic/Greek lookalike mix (:func:`unknown_actors` reports names the
+        register does not list)."""
         for i, raw in enumerate(inspections):
             by = raw.get("by") if isinstance(raw, Mapping) else None
             if not isinstance(by, str):
@@ -591,11 +602,6 @@ class _Builder:
                 check_name(by, "'by'")
             except InvalidInput as exc:
                 self.problem(("inspections", i, "by"), str(exc))
-                continue
-            if people and people.find(by) is None:
-                self.problem(("inspections", i, "by"),
-                             f"{excerpt(by)} is not a person the register lists in posts[].people (names compare after Unicode "
-                             f"normalisation: docs/limits.md){suggest(by, people.names())}")
 
     def check_factor(self, path: tuple[Any, ...], code: str) -> None:
         try:
