@@ -433,7 +433,7 @@ def _stream_lines(p: Path, suffix: str) -> Iterator[tuple[str, Mapping[str, Any]
                         # as csv.DictReader would give it: missing trailing cells are None, extra ones dropped
                         yield f"{p}:{reader.line_num}", {h: (row[i].strip() if i < len(row) else None) for i, h in names}
                 except csv.Error as exc:  # a field over the csv module's limit (128 KiB), a stray NUL...
-                    raise ValidationError([Problem("", f"malformed CSV: {excerpt(str(exc), 120)}", source, reader.line_num + 1)],
+                    raise ValidationError([Problem("", f"malformed CSV: {excerpt(str(exc), 120)}", source, max(reader.line_num, 1))],
                                           source=source) from None
                 return
             first = True

@@ -158,7 +158,7 @@ def test_a_catastrophic_regex_runs_in_linear_time_on_both_engines(tmp_path: Path
         ("true.yaml", "readings: true\n", ["not a readings file", "got a mapping without a 'readings' list"]),
         ("scalar.yaml", "42\n", ["not a readings file"]),
         ("wide.csv", "point,value,at\nP," + "9" * 200_000 + ",2026-01-01T00:00:00+08:00\n", ["malformed CSV", "line 2"]),
-        ("latin1.csv", b"point,value,at\nGT-305,1,2026-01-01T00:00:00+08:00 \xe9\n", ["not UTF-8", "line 2"]),
+        ("latin1.csv", b"point,value,at\nGT-305,1,2026-01-01T00:00:00+08:00 \xe9\n", ["not UTF-8"]),
         ("deep.jsonl", '{"point": "P", "value": 1, "at": "2026-01-01T00:00:00+08:00"}\n' + "[" * 5000 + "]" * 5000 + "\n", []),
         ("deep.json", "[" * 5000 + "]" * 5000, ["max_depth"]),
         ("laughs.yaml", LAUGHS, ["max_nodes"]),
