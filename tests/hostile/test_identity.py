@@ -111,7 +111,7 @@ def test_the_cli_refuses_self_verification_in_disguise(tmp_path: Path) -> None:
     for action, by in (("start", "何静"), ("rectify", "何静")):
         assert run("hidden-dangers", "transition", "--ledger", led, hd, action, "--by", by, "--at", "2026-11-20T10:00:00").exit_code == 0
     for disguise in ("何静\u200b", "何\u2060静", " 何静"):
-        r = run("hidden-dangers", "transition", "--ledger", led, hd, "verify", "--passed", "--by", disguise, "--at", "2026-11-21T10:00:00")
+        r = run("hidden-dangers", "transition", "--ledger", led, hd, "verify", "--passed", "--by", disguise, "--at", "2026-11-21T10:00:00", "--lang", "en")
         assert_refused(r, "rectifier")
-    r = run("hidden-dangers", "transition", "--ledger", led, hd, "verify", "--passed", "--by", "x\x1b[2J", "--at", "2026-11-21T10:00:00")
+    r = run("hidden-dangers", "transition", "--ledger", led, hd, "verify", "--passed", "--by", "x\x1b[2J", "--at", "2026-11-21T10:00:00", "--lang", "en")
     assert_refused(r, "control characters")
