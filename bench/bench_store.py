@@ -4,6 +4,7 @@ Usage::
 
     python bench/bench_store.py [--quick] [--sizes 10000,100000] [--events 20000] [--batch 500]
                                 [--backends sqlite,postgresql] [--pg URL] [--dir DIR] [--json FILE]
+                                [--parts append,open] [--strict]
 
 Printed, side by side in one run:
 
@@ -118,7 +119,7 @@ def _hd_events(n: int) -> list[Any]:
     return [ledger_event(e) for e in ledger.events]
 
 
-def bench_append(target: Target, n: int, batch: int, repeats: int = 3) -> dict[str, float]:
+def bench_append(target: Target, n: int, batch: int, repeats: int = 5) -> dict[str, float]:
     """Best of ``repeats``, store and raw interleaved (each repeat on a new stream / new rows)."""
     events = _hd_events(n)
     out: dict[str, float] = {}
@@ -222,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="sizes 2000,10000 and 5000 events")
     p.add_argument("--json", type=Path)
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    p.add_argument("--parts", default="append,open", help="which comparisons to run: append, open or both")
     a = p.parse_args(argv)
     sizes = [2000, 10000] if a.quick else [int(x) for x in a.sizes.split(",")]
     n_events = 5000 if a.quick else a.events
@@ -234,8 +236,9 @@ def main(argv: list[str] | None = None) -> int:
     packs = load_packs()
     results: dict[str, Any] = {"append": {}, "open": {}}
     missed = []
+    parts = set(a.parts.split(","))
     print(f"{'append':<12} {'backend':<11} {'per txn':>7} {'events':>7} {'store ev/s':>11} {'raw ev/s':>10} {'ratio':>6}  target ≥ {TARGET_APPEND_RATIO}")
-    for be in backends:
+    for be in backends if "append" in parts else []:
         target = Target(be, workdir, a.pg)
         try:
             _say(f"append: {be} …")
@@ -251,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{r[f'{label}_raw_eps']:>10,.0f} {r[f'{label}_ratio']:>6.2f}" + ("" if ok else "  (below target)"))
     print()
     print(f"{'open+assess':<12} {'backend':<11} {'risks':>7} {'hd ev':>7} {'from store':>11} {'from file':>10} {'ratio':>6}  target ≤ {TARGET_OPEN_RATIO}")
-    for be in backends:
+    for be in backends if "open" in parts else []:
         for n in sizes:
             target = Target(be, workdir, a.pg)
             try:
