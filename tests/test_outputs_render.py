@@ -57,6 +57,9 @@ def test_map_fills_every_area_with_its_level_and_finest_shows_on_top(src):
     assert "某精细化工有限公司 安全风险四色分布图" in svg
     assert "绘制时间 " + src.generated_at.astimezone(LOCAL_TIME).strftime("%Y-%m-%d") in svg
     assert "图例" in svg and "国家标准未规定 RGB 值" in svg
+    # only installations a pack identifies as major hazards get the star (the R101 unit's 1.5 t of chlorine is below Q)
+    assert src.major_hazards == {"MHI-TANKFARM": True, "MHI-R101": False}
+    assert svg.count("★重大危险源") == 1
     assert "流头哈希" not in svg  # not drawn from a store
 
 

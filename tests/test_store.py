@@ -77,7 +77,11 @@ def close_one(state, hd_id: str) -> None:
     if hd.is_major:
         state.ledger.approve_plan(hd_id, plan={"responsible_person": "厂长", "measures": ["更换"], "funds_amount": 1000,
                                                "funds_source": "安全费用", "deadline": at + timedelta(days=3),
-                                               "contingency_plan": "停用并设警戒"}, by="安全总监", at=at)
+                                               "contingency_plan": "停用并设警戒",
+                                               # a major hidden danger's plan also has the six contents of 16号令 第十五条
+                                               "objectives": ["联锁恢复投用"], "tasks": ["解除旁路", "回路测试"], "materials": "备件在库",
+                                               "organisation": "设备动力部", "requirements": "测试合格后验收",
+                                               "safety_measures": "停止氯化进料，现场监护"}, by="安全总监", at=at)
     state.ledger.start_rectifying(hd_id, by="维修工", at=at)
     state.ledger.rectify(hd_id, measures=["已修复"], by="维修工", at=at + timedelta(hours=1))
     state.ledger.verify(hd_id, passed=True, by="安全员", at=at + timedelta(hours=2))

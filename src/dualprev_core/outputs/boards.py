@@ -101,7 +101,8 @@ def area_boards(src: OutputSource, areas: Sequence[str] | None = None, *, with_m
             more=max(0, len(risks) - MAIN_RISKS), counts=tuple(counts.items()),
             responsible=tuple(Responsible(p.name, p.owner_level.zh, "、".join(p.people)) for p in posts),
             phones=numbers, hidden_dangers=tuple(hds),
-            major_hazards=tuple(f"{m.name}（{m.id}）" for m in src.enterprise.major_hazard_installations if m.area in here),
+            major_hazards=tuple(f"{m.name}（{m.id}）" + ("" if src.major_hazards.get(m.id) else "，待辨识")
+                                for m in src.enterprise.major_hazard_installations if m.area in here and src.major_hazards.get(m.id) is not False),
             map_svg=render_map_svg(src, root=aid, width=760) if with_map else "",
             missing=missing,
         ))

@@ -227,7 +227,7 @@ def render_map_svg(src: OutputSource, *, root: str | None = None, width: float =
     e = src.enterprise
     a = src.assessment
     lay = layout_map(src, root=root, width=width)
-    mhi_areas = {m.area: m for m in e.major_hazard_installations}
+    mhi_areas = {m.area: m for m in e.major_hazard_installations if src.major_hazards.get(m.id)}
     controls = {c.id: c for c in e.controls}
     hd_sets: dict[str, set[str]] = {}
     for hd in a.ledger.open():

@@ -113,6 +113,18 @@ class OutputSource:
         return None
 
     @functools.cached_property
+    def major_hazards(self) -> dict[str, bool | None]:
+        """Each major hazard installation record's identification: ``True`` when a pack's report
+        identifies it as a major hazard (重大危险源), ``False`` when it does not, ``None`` when no
+        installed pack judges it (a candidate only)."""
+        out: dict[str, bool | None] = {m.id: None for m in self.enterprise.major_hazard_installations}
+        section = self.assessment.packs.assess_enterprise(self.assessment).get("major_hazard_installations")
+        for unit in section if isinstance(section, list) else ():
+            if isinstance(unit, dict) and unit.get("id") in out and isinstance(unit.get("is_major_hazard"), bool):
+                out[unit["id"]] = unit["is_major_hazard"]
+        return out
+
+    @functools.cached_property
     def _areas(self) -> dict[str, Area]:
         return {a.id: a for a in self.enterprise.areas}
 

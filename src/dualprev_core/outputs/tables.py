@@ -278,7 +278,7 @@ def major_risk_table(src: OutputSource) -> Table:
     """重大风险清单: the risks whose current level is major, with everything reported upward."""
     a = src.assessment
     e = src.enterprise
-    mhi_areas = {m.area: m for m in e.major_hazard_installations}
+    mhi_areas = {m.area: m for m in e.major_hazard_installations if src.major_hazards.get(m.id) is not False}
     cols = (
         Column("n", "序号", 6), Column("id", "风险编号", 16, is_id=True), Column("area", "区域", 24), Column("rp", "风险点", 18),
         Column("name", "风险名称", 26), Column("category", "事故类型", 12), Column("edition", "分类标准", 13),

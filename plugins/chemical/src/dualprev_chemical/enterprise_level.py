@@ -95,7 +95,7 @@ def diagnosis_level(a: Assessment) -> EnterpriseLevel:
     recorded = [k for k in SCORING_FACTS if k in facts]
     if not recorded and not reds:
         core = highest_current_level(a)
-        return EnterpriseLevel(core.level, METHOD, CITATION, f"未记录 19号 评估诊断事实（{', '.join(SCORING_FACTS)}），按核心默认 highest-current：{core.reason_in('zh')}",
+        return EnterpriseLevel(core.level, METHOD, CITATION, f"未记录 19号 评估诊断事实（{'、'.join(f'`{k}`' for k in SCORING_FACTS)}），按核心默认 highest-current：{core.reason_in('zh')}",
                                {"fallback": "highest-current", **core.details},
                                reason_en=f"no 应急〔2018〕19号 diagnosis facts recorded ({', '.join(SCORING_FACTS)}); core default highest-current: {core.reason_in('en')}")
     terms: list[str] = [f"基础分 {_DATA['base']}"]
