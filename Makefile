@@ -8,7 +8,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PACKS  := -e plugins/chemical -e plugins/mining -e plugins/construction
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench bench-full install clean
 
 $(VENV)/.installed: pyproject.toml plugins/chemical/pyproject.toml plugins/mining/pyproject.toml plugins/construction/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,11 +33,15 @@ test: $(VENV)/.installed
 	  $(PY) -m pytest -n 2 $(PYTEST_ARGS); \
 	fi
 
+# bench: every performance figure against its target (PASS/MISS), a few minutes; bench-full adds
+# 1M monitoring readings and bench_rules.py's full mode (see bench/README.md)
 bench: $(VENV)/.installed
-	$(PY) bench/bench_core.py --quick
-	$(PY) bench/bench_rules.py --quick
+	$(PY) bench/run.py
 	$(PY) bench/bench_store.py --quick
 	$(PY) bench/bench_region.py --quick
+
+bench-full: $(VENV)/.installed
+	$(PY) bench/run.py --full
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

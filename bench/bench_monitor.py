@@ -88,10 +88,9 @@ def run_monitor(readings_file: Path, engine: str) -> dict[str, float]:
 
 def raw_engine(rows: list[tuple[str, str, float, str, str]], engine: str) -> dict[str, float]:
     """The same readings as events straight into a bare engine with the mining monitoring rules."""
-    from dualprev_mining._data import rule_files
-
     from dualprev_core.loading.enterprise import load_enterprise
-    from dualprev_core.rules import load_ruleset, make_engine
+    from dualprev_core.packs import load_packs
+    from dualprev_core.rules import make_engine
 
     e = load_enterprise(ENTERPRISE)
     points = {p.id: p for p in e.monitoring_points}
@@ -102,17 +101,17 @@ def raw_engine(rows: list[tuple[str, str, float, str, str]], engine: str) -> dic
         events.append({**{k: v for k, v in p.facts.items()}, "type": "reading", "key": f"{point}@{t!r}", "point": point,
                        "quantity": quantity, "value": value, "unit": unit, "at": t, "area": p.area, "control": p.control})
         del i
-    files = [f for f in rule_files() if "monitoring" in f.name]
+    rulesets = [rs for rs in load_packs().registry.rulesets.values() if rs.pack == "mining" and "monitoring" in str(rs.source)]
     with make_engine(engine) as eng:
-        for f in files:
-            eng.load(load_ruleset(f))
+        for rs in rulesets:
+            eng.load(rs)
         t0 = time.process_time()
         fired = 0
         for ev in events:
             fired += len(eng.post_events([ev]))
             eng.matches(clear=True)
         cpu = time.process_time() - t0
-    return {"cpu": cpu, "fired": fired, "rules": [f.name for f in files]}
+    return {"cpu": cpu, "fired": fired, "rules": [rs.id for rs in rulesets]}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -86,8 +86,19 @@ if _CLoader is not None:
 
 def safe_load_fast(text: str) -> Any:
     """``yaml.safe_load(text)`` (YAML 1.1 scalars, same result) through libyaml when available:
-    for the data files bundled with the core and the packs, read at every start."""
-    return yaml.load(text, Loader=_CLoader or yaml.SafeLoader)  # noqa: S506 - a safe loader either way
+    for the data files bundled with the core and the packs, read at every start.
+
+    A document JSON holds exactly (a mapping of text keys, no dates or NaN) is kept in the
+    cache of decoded documents (:mod:`dualprev_core.rules.doc_cache`) under the hash of its
+    text, so later starts read JSON instead of constructing YAML.
+    """
+    from dualprev_core.rules.doc_cache import cached_document, store_document
+
+    doc = cached_document(text, "yaml-1.1")
+    if doc is None:
+        doc = yaml.load(text, Loader=_CLoader or yaml.SafeLoader)  # noqa: S506 - a safe loader either way
+        store_document(text, "yaml-1.1", doc)
+    return doc
 
 
 def load_yaml_fast(text: str) -> Any:

@@ -95,28 +95,28 @@ class Assessment:
         self.clock = clock if clock is not None else SystemClock()
         self.ledger = ledger if ledger is not None else Ledger(clock=self.clock)
         self._risks: dict[str, Risk] = {r.id: r for r in enterprise.risks}
-        self._controls: dict[str, Control] = {c.id: c for c in enterprise.controls}
-        self._controls_of: dict[str, list[Control]] = {r: [] for r in self._risks}
-        for c in enterprise.controls:
-            for r in c.mitigates:
-                self._controls_of[r].append(c)
         self._area_chain = area_chains(enterprise)
         self._areas: dict[str, Area] = {a.id: a for a in enterprise.areas}
         self._gradings: dict[tuple[Any, ...], Grading] = {}
-        self._assessed: dict[str, Grading] = {r.id: self._grade_inputs(r, r.inputs) for r in enterprise.risks}
+        self._assessed_memo: dict[tuple[Any, ...], Grading] = {}
+        self._assessed: dict[str, Grading] = {r.id: self._grade_assessed(r) for r in enterprise.risks}
         # Nothing is defective yet, so current = assessed (Restorable); counts go per area, then up.
         self._current: dict[str, RiskLevel] = {rid: g.level for rid, g in self._assessed.items()}
         self._control_state: dict[str, InspectionResult] = {}
         #: Risks that count in aggregates (a pack may set some aside, e.g. by construction phase).
         self.active: frozenset[str] = self.packs.active_risks(enterprise.risks, enterprise)
         self._area_counts: dict[str, Counter[RiskLevel]] = {a: Counter() for a in self._area_chain}
-        for risk in enterprise.risks:
-            if risk.id in self.active:
-                self._area_counts[risk.area][self._current[risk.id]] += 1
+        everyone = len(self.active) == len(self._current)
+        # (area, level) pairs counted in C, then spread: _current is in the enterprise's risk order
+        pairs = Counter(zip([r.area for r in enterprise.risks], self._current.values(), strict=True)) if everyone else \
+            Counter((r.area, self._current[r.id]) for r in enterprise.risks if r.id in self.active)
+        for (area, level), n in pairs.items():
+            self._area_counts[area][level] += n
         for area, chain in sorted(self._area_chain.items(), key=lambda kv: -len(kv[1])):
             if len(chain) > 1:
                 self._area_counts[chain[1]].update(self._area_counts[area])
-        self._all_counts: Counter[RiskLevel] = Counter(lvl for rid, lvl in self._current.items() if rid in self.active)
+        self._all_counts: Counter[RiskLevel] = Counter(self._current.values()) if everyone else \
+            Counter(lvl for rid, lvl in self._current.items() if rid in self.active)
         self._pending_changes: list[LevelChange] = []
         self._criteria: CriteriaSession | None = None
         self._engine_kind = rules_engine
@@ -131,12 +131,35 @@ class Assessment:
         self._pending_changes.clear()
 
     @functools.cached_property
+    def _controls(self) -> dict[str, Control]:
+        """The controls by id (built on first use: the assessed levels do not need it)."""
+        return {c.id: c for c in self.enterprise.controls}
+
+    @functools.cached_property
+    def _controls_of(self) -> dict[str, list[Control]]:
+        """Each risk's controls (built on the first change: a read-only assessment never needs it)."""
+        out: dict[str, list[Control]] = {r: [] for r in self._risks}
+        for c in self.enterprise.controls:
+            for r in c.mitigates:
+                out[r].append(c)
+        return out
+
+    @functools.cached_property
     def graph(self) -> RiskGraph:
         """The enterprise's risk graph with its hidden-danger nodes (built on first use)."""
         g = RiskGraph(self.enterprise)
         for hd in self.ledger.all():
             if hd.control_id in self._controls:
                 g.add_hidden_danger(hd.id, hd.control_id, record=hd)
+        return g
+
+    def _grade_assessed(self, r: Risk) -> Grading:
+        """:meth:`_grade_inputs` of the risk's own inputs, memoised on them as loaded (in the
+        method's parameter order, so no sorting is needed for the key)."""
+        key = (r.method, r.variant, tuple(r.inputs.items()))
+        g = self._assessed_memo.get(key)
+        if g is None:
+            g = self._assessed_memo[key] = self._grade_inputs(r, r.inputs)
         return g
 
     def _grade_inputs(self, r: Risk, inputs: Mapping[str, float]) -> Grading:

@@ -14,11 +14,11 @@ import attrs
 import pluggy
 
 from dualprev_core.errors import DualprevError, DuplicateContribution, PackError, PackLoadError, Problem, UnknownReference, suggest
-from dualprev_core.hidden_dangers.ledger import CriterionRef
 from dualprev_core.packs.registry import EnterpriseLevel, PackManifest, Registrar, Registry
 
 if TYPE_CHECKING:
     from dualprev_core.assessment.assessment import Assessment
+    from dualprev_core.hidden_dangers.ledger import CriterionRef
     from dualprev_core.model.records import Enterprise, Risk
 
 __all__ = ["Packs"]
@@ -157,6 +157,8 @@ class Packs:
 
     def grade_hidden_danger(self, hidden_danger: Mapping[str, Any], enterprise: Enterprise) -> list[CriterionRef]:
         """The packs' criteria (``dualprev_grade_hidden_danger``) that make a hidden danger major."""
+        from dualprev_core.hidden_dangers.ledger import CriterionRef  # the ledger is not needed to load packs
+
         out: list[CriterionRef] = []
         kwargs = {"hidden_danger": hidden_danger, "enterprise": enterprise}
         for pack, result in self._call_each("dualprev_grade_hidden_danger", kwargs, enterprise=enterprise):
@@ -171,9 +173,20 @@ class Packs:
         risks = list(risks)
         if not self.callers("dualprev_risk_is_active"):
             return frozenset(r.id for r in risks)
+        # the packs that judge this enterprise, found once (not per risk: this runs for every risk)
+        judges = self._judges(enterprise)
+        callers = [(pack, c) for pack, c in self.callers("dualprev_risk_is_active") if judges.get(pack, True)]
+        if not callers:
+            return frozenset(r.id for r in risks)
         active = set()
         for r in risks:
-            decided = self._call_each("dualprev_risk_is_active", {"risk": r, "enterprise": enterprise}, enterprise=enterprise, first=True)
+            kwargs = {"risk": r, "enterprise": enterprise}
+            decided = None
+            for pack, caller in callers:
+                results = self._call("dualprev_risk_is_active", pack, caller, kwargs)
+                if results:
+                    decided = [(pack, results[0])]
+                    break
             if decided:
                 pack, value = decided[0]
                 if not isinstance(value, bool):
