@@ -11,7 +11,7 @@ settings.register_profile("deep", max_examples=2000, deadline=None, suppress_hea
 settings.register_profile("dev", max_examples=30, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-# Tests never read or write the user's cache of decoded rule files (dualprev_core.rules.doc_cache):
+# Tests never read or write the user's cache of decoded rule files (dualprev_core.doc_cache):
 # one throwaway directory per test session (a test of the cache sets its own).
 if "DUALPREV_CACHE_DIR" not in os.environ:
     import tempfile

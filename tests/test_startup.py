@@ -21,9 +21,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import dualprev_core
+from dualprev_core import doc_cache
 from dualprev_core.cli.app import COMMANDS, cli, load_command
 from dualprev_core.errors import ValidationError
-from dualprev_core.rules import doc_cache, load_ruleset
+from dualprev_core.rules import load_ruleset
 from dualprev_core.yaml_lines import FastPathRefused, load_yaml_fast, load_yaml_with_lines, safe_load_fast
 
 HEAVY = ("networkx", "jsonschema", "fastjsonschema", "dualprev_core.assessment.assessment", "dualprev_core.rules.engine", "durable")

@@ -89,10 +89,10 @@ def safe_load_fast(text: str) -> Any:
     for the data files bundled with the core and the packs, read at every start.
 
     A document JSON holds exactly (a mapping of text keys, no dates or NaN) is kept in the
-    cache of decoded documents (:mod:`dualprev_core.rules.doc_cache`) under the hash of its
+    cache of decoded documents (:mod:`dualprev_core.doc_cache`) under the hash of its
     text, so later starts read JSON instead of constructing YAML.
     """
-    from dualprev_core.rules.doc_cache import cached_document, store_document
+    from dualprev_core.doc_cache import cached_document, store_document
 
     doc = cached_document(text, "yaml-1.1")
     if doc is None:

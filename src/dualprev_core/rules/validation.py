@@ -18,10 +18,10 @@ from typing import Any
 
 import yaml
 
+from dualprev_core.doc_cache import cached_document, store_document
 from dualprev_core.errors import Problem, ValidationError, excerpt, suggest
 from dualprev_core.limits import get_limits, read_text, structure_problems
 from dualprev_core.provenance import Citation
-from dualprev_core.rules.doc_cache import cached_document, store_document
 from dualprev_core.rules.format import (
     FORMAT,
     OPS,
@@ -209,7 +209,7 @@ def load_ruleset(source: str | Path | Mapping[str, Any]) -> RuleSet:
     YAML is read with YAML 1.2 scalars (``on:``/``yes`` are strings, ``1e-5`` is a float).
     JSON files are parsed with :mod:`json`.  Lines are recovered (through the YAML composer)
     only when there is a problem to report; a YAML file that validated once is read from the
-    cache of decoded rule files next time (:mod:`dualprev_core.rules.doc_cache`).
+    cache of decoded rule files next time (:mod:`dualprev_core.doc_cache`).
 
     :raises ValidationError: every problem, each with its path and (for files) line.
     """

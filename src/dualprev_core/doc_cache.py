@@ -1,4 +1,4 @@
-"""A cache of decoded rule files, keyed by the SHA-256 of their text.
+"""A cache of decoded YAML documents (rule files, bundled data files), keyed by the SHA-256 of their text.
 
 Every command loads the installed packs, and the packs register a few dozen rule files; decoding
 their YAML is most of a command's start-up.  A rule file that decoded *and validated* once is
