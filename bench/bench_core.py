@@ -274,8 +274,8 @@ def load_rss(path: str) -> dict[str, float]:
 
 def _child(args: list[str]) -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), *args]
-    # a 100k-risk file is ~90 MB: over the default max_file_bytes (docs/limits.md), raised for the bench's own files
-    env = {**os.environ, "PYTHONHASHSEED": "0", "DUALPREV_LIMITS": os.environ.get("DUALPREV_LIMITS", "max_file_bytes=1000000000")}
+    # a 100k-risk file is ~90 MB and ~6M values: over the default limits (docs/limits.md), raised for the bench's own files
+    env = {**os.environ, "PYTHONHASHSEED": "0", "DUALPREV_LIMITS": os.environ.get("DUALPREV_LIMITS", "max_file_bytes=1000000000,max_nodes=100000000")}
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env=env)
     if proc.returncode:
         raise SystemExit(f"bench child {' '.join(args)} failed with exit code {proc.returncode}")
