@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, TypeVar
 
 import attrs
 
@@ -363,6 +363,34 @@ _MAJOR_PLAN_FIELDS: Final = ("objectives", "tasks", "methods", "materials", "org
                              "safety_measures")
 
 
+_R = TypeVar("_R")
+
+
+def _record_from_mapping(cls: type[_R], data: object, path: str, required: tuple[str, ...] = ()) -> _R:
+    """Build the attrs record ``cls`` from a mapping read from a file.
+
+    An instance passes through; anything else must be a mapping of ``cls``'s fields.  Unknown keys
+    are refused with a "did you mean", missing ``required`` ones named; values are quoted only as
+    short excerpts, so a wrong file is never echoed.  Every error names ``path``.
+    """
+    if isinstance(data, cls):
+        return data
+    if not isinstance(data, Mapping):
+        need = f" with at least {', '.join(repr(r) for r in required)}" if required else ""
+        raise InvalidInput(f"'{path}' must be a mapping{need} (got {excerpt(data)})")
+    allowed = [a.name for a in attrs.fields(cls)]  # type: ignore[arg-type]
+    extra = sorted(str(k) for k in set(data) - set(allowed))
+    if extra:
+        raise InvalidInput(f"'{path}' has unknown field(s) {_some(extra)}; allowed: {allowed}{suggest(extra[0][:100], allowed)}")
+    missing = [r for r in required if r not in data]
+    if missing:
+        raise InvalidInput(f"'{path}' is missing {', '.join(repr(m) for m in missing)}")
+    try:
+        return cls(**dict(data))
+    except InvalidInput as exc:
+        raise InvalidInput(f"'{path}': {exc}") from None
+
+
 @attrs.frozen(kw_only=True)
 class RectificationPlan:
     """A rectification plan (整改方案 / 治理方案).
@@ -457,18 +485,7 @@ class RectificationPlan:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> RectificationPlan:
         """Build from a mapping; unknown keys are refused, errors name the field."""
-        if isinstance(data, RectificationPlan):
-            return data
-        if not isinstance(data, Mapping):
-            raise InvalidInput(f"'plan' must be a mapping (got {excerpt(data)})")
-        allowed = [a.name for a in attrs.fields(cls)]
-        extra = sorted(set(data) - set(allowed))
-        if extra:
-            raise InvalidInput(f"'plan' has unknown field(s) {_some(extra)}; allowed: {allowed}{suggest(str(extra[0])[:100], allowed)}")
-        try:
-            return cls(**dict(data))
-        except InvalidInput as exc:
-            raise InvalidInput(f"'plan': {exc}") from None
+        return _record_from_mapping(cls, data, "plan")
 
 
 def plan_lacks_for_major(plan: RectificationPlan | None) -> str:
@@ -519,18 +536,7 @@ class MajorHiddenDangerReport:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], path: str = "report") -> MajorHiddenDangerReport:
         """Build from a mapping; unknown keys are refused, errors name the field."""
-        if isinstance(data, MajorHiddenDangerReport):
-            return data
-        if not isinstance(data, Mapping):
-            raise InvalidInput(f"'{path}' must be a mapping (got {data!r})")
-        allowed = [a.name for a in attrs.fields(cls)]
-        extra = sorted(set(data) - set(allowed))
-        if extra:
-            raise InvalidInput(f"'{path}' has unknown field(s) {extra}; allowed: {allowed}{suggest(extra[0], allowed)}")
-        try:
-            return cls(**dict(data))
-        except InvalidInput as exc:
-            raise InvalidInput(f"'{path}': {exc}") from None
+        return _record_from_mapping(cls, data, path)
 
 
 def _to_report(value: object) -> object:
@@ -564,20 +570,7 @@ class Document:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], path: str = "document") -> Document:
-        if isinstance(data, Document):
-            return data
-        if not isinstance(data, Mapping):
-            raise InvalidInput(f"'{path}' must be a mapping with at least 'title' (got {data!r})")
-        allowed = [a.name for a in attrs.fields(cls)]
-        extra = sorted(set(data) - set(allowed))
-        if extra:
-            raise InvalidInput(f"'{path}' has unknown field(s) {extra}; allowed: {allowed}{suggest(extra[0], allowed)}")
-        if "title" not in data:
-            raise InvalidInput(f"'{path}' is missing 'title'")
-        try:
-            return cls(**dict(data))
-        except InvalidInput as exc:
-            raise InvalidInput(f"'{path}': {exc}") from None
+        return _record_from_mapping(cls, data, path, required=("title",))
 
 
 def _to_document(value: object) -> object:
