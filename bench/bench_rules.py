@@ -185,7 +185,7 @@ def raw(kind: str, n: int) -> tuple[float, int]:
 
 
 def rss_over_events(n: int) -> tuple[float, float, float]:
-    with make_engine("durable") as e:
+    with make_engine("durable-inprocess") as e:  # the adapter itself; bench_supervised.py compares the worker
         e.load(load_ruleset(RULES))
         e.assert_facts(facts(1000))
         chunk = 10_000
@@ -218,7 +218,7 @@ def duplicates(n: int) -> tuple[int, int, float, float]:
         ],
     }
     t0 = time.process_time()
-    with make_engine("durable") as e:
+    with make_engine("durable-inprocess") as e:  # the adapter itself; bench_supervised.py compares the worker
         e.load(load_ruleset(rules))
         stored = 0
         for i in range(0, n, 10_000):

@@ -20,7 +20,7 @@ def ids(ms: list[Any]) -> list[Any]:
 
 def run_both(rs: Any, steps: list[Any]) -> None:
     ruleset = load_ruleset(rs)
-    with make_engine("reference") as ref, make_engine("durable") as dur:
+    with make_engine("reference") as ref, make_engine("durable-inprocess") as dur:
         assert ids(ref.load(ruleset)) == ids(dur.load(ruleset))
         for i, (kind, arg) in enumerate(steps):
             if kind == "assert":

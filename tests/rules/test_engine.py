@@ -168,7 +168,7 @@ def test_fallback_when_durable_missing(monkeypatch: pytest.MonkeyPatch) -> None:
         e = make_engine()
     assert isinstance(e, ReferenceEngine)
     with pytest.raises(RuleEngineError, match="unavailable"):
-        make_engine("durable")
+        make_engine("durable-inprocess")
     monkeypatch.setenv("DUALPREV_RULES_ENGINE", "durable")
     with pytest.raises(RuleEngineError, match="unavailable"):
         make_engine()
@@ -192,7 +192,7 @@ def test_public_api() -> None:
 def test_refused_rule_leaves_engine_unchanged() -> None:
     pytest.importorskip("durable_rules_engine")
     wide = rule("wide", [{"fact": "a", "as": "m", "where": [{"field": f"f{i}", "op": "eq", "value": 1} for i in range(300)]}])
-    with make_engine("durable") as e:
+    with make_engine("durable-inprocess") as e:
         with pytest.raises(RuleEngineError, match="can hang"):
             e.load(load_ruleset(doc(wide)))
         assert e.rules == ()

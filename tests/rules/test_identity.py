@@ -18,7 +18,7 @@ N = 100_000
 
 
 def test_no_false_duplicates_over_100k_distinct_facts() -> None:
-    with make_engine("durable") as e:
+    with make_engine("durable-inprocess") as e:
         e.load(load_ruleset(doc(rule("r", [{"fact": "risk", "as": "m", "where": [{"field": "grade", "op": "eq", "value": "major"}]}]))))
         n = 0
         for i in range(0, N, 1000):

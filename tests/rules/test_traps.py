@@ -49,7 +49,7 @@ def in_subprocess(code: str, timeout: float = 20) -> subprocess.CompletedProcess
 
 
 def engine_with(*rules: dict[str, Any]) -> DurableEngine:
-    e = make_engine("durable")
+    e = make_engine("durable-inprocess")
     e.load(load_ruleset(doc(*rules)))
     return e
 
@@ -284,7 +284,7 @@ def test_trap_action_exception_surfaces() -> None:
 # ------------------------------------------------------------------ 10. background threads
 def test_guard_no_threads_no_global_host() -> None:
     before = threading.active_count()
-    engines = [make_engine("durable") for _ in range(5)]
+    engines = [make_engine("durable-inprocess") for _ in range(5)]
     for e in engines:
         e.load(load_ruleset(doc(rule("r", [{"fact": "a", "as": "m"}]))))  # same ruleset id in every engine
     engines[0].assert_facts([{"type": "a", "key": "1"}])
@@ -353,7 +353,7 @@ def test_trap_type_coercion_and_guard() -> None:
 
 
 def test_guard_closed_engine() -> None:
-    e = make_engine("durable")
+    e = make_engine("durable-inprocess")
     e.close()
     e.close()
     with pytest.raises(RuleEngineError, match="closed"):
@@ -380,7 +380,7 @@ def test_trap_non_equality_joins_are_never_sent_to_durable(monkeypatch):
         {"fact": "b", "as": "y", "where": [{"field": "v", "op": "gt", "ref": "x.v"}, {"field": "k", "op": "eq", "ref": "x.k"}]},
         {"none": {"fact": "c", "where": [{"field": "v", "op": "ne", "ref": "y.v"}]}},
     ])))
-    with make_engine("durable") as eng:
+    with make_engine("durable-inprocess") as eng:
         eng.load(rs)
         facts = [{"type": "a", "key": "a1", "v": 1, "k": "K"}, {"type": "b", "key": "b1", "v": 2, "k": "K"},
                  {"type": "b", "key": "b2", "v": 0, "k": "K"}, {"type": "c", "key": "c1", "v": 2}]

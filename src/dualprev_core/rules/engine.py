@@ -19,7 +19,10 @@ from dualprev_core.rules.semantics import EngineFallbackWarning, RuleEngineError
 
 __all__ = ["Engine", "make_engine", "durable_available", "ENGINE_KINDS"]
 
-ENGINE_KINDS = ("auto", "durable", "reference")
+#: ``durable``: durable-rules in a supervised worker process (a C fault cannot kill the host);
+#: ``durable-inprocess``: the same engine in this process (faster, opt-in: a segfault in
+#: durable-rules' C code ends the process); ``reference``: the pure-Python engine.
+ENGINE_KINDS = ("auto", "durable", "durable-inprocess", "reference")
 
 
 @runtime_checkable
@@ -97,7 +100,8 @@ def durable_available() -> str | None:
 def make_engine(kind: str = "auto", *, clock: Any = None) -> Engine:
     """Create a rule engine.
 
-    :param kind: ``"auto"``, ``"durable"`` or ``"reference"``.
+    :param kind: ``"auto"``, ``"durable"`` (supervised worker process), ``"durable-inprocess"``
+        (opt-in, faster, a C fault ends the process) or ``"reference"``.
     :param clock: initial event time (epoch seconds), or a callable / ``Clock`` that
         :meth:`tick` reads.  No wall clock is ever read otherwise.
     :raises InvalidInput: for an unknown kind (here or in ``DUALPREV_RULES_ENGINE``).
@@ -108,20 +112,24 @@ def make_engine(kind: str = "auto", *, clock: Any = None) -> Engine:
     if kind == "auto":
         env = os.environ.get("DUALPREV_RULES_ENGINE", "").strip()
         if env:
-            if env not in ("durable", "reference"):
-                raise InvalidInput(f"DUALPREV_RULES_ENGINE must be 'durable' or 'reference' (got {env!r})")
+            if env not in ENGINE_KINDS[1:]:
+                raise InvalidInput(f"DUALPREV_RULES_ENGINE must be one of {', '.join(ENGINE_KINDS[1:])} (got {env!r})")
             kind = env
     if kind == "reference":
         return ReferenceEngine(clock=clock)
     reason = durable_available()
     if reason is not None:
-        if kind == "durable":
+        if kind != "auto":
             raise RuleEngineError(f"the durable-rules engine is unavailable: {reason}")
         warn_fallback(reason)
         return ReferenceEngine(clock=clock)
-    from dualprev_core.rules.durable import DurableEngine
+    if kind == "durable-inprocess":
+        from dualprev_core.rules.durable import DurableEngine
 
-    return DurableEngine(clock=clock)
+        return DurableEngine(clock=clock)
+    from dualprev_core.rules.supervised import SupervisedEngine
+
+    return SupervisedEngine(clock=clock)
 
 
 __all__ += ["EngineFallbackWarning"]
