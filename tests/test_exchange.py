@@ -273,8 +273,10 @@ def test_cli_export_then_validate(tmp_path):
     out = tmp_path / "sub.json"
     r = CliRunner().invoke(cli, ["export", "submission", str(PLANT), "-o", str(out)])
     assert r.exit_code == 0, r.output
-    r = CliRunner().invoke(cli, ["exchange", "validate", str(out)])
+    r = CliRunner().invoke(cli, ["exchange", "validate", str(out), "--lang", "en"])
     assert r.exit_code == 0 and "valid" in r.output
+    r = CliRunner().invoke(cli, ["exchange", "validate", str(out)])
+    assert r.exit_code == 0 and "有效" in r.output
     data = json.loads(out.read_text(encoding="utf-8"))
     data["check_records"][0]["CHECK_STATUS"] = "failed"
     out.write_text(json.dumps(data), encoding="utf-8")

@@ -343,8 +343,10 @@ def test_map_png_and_html_through_the_outputs_layer(sqlite_db, subs, tmp_path):
     r = CliRunner().invoke(cli, ["region", "map", "--db", sqlite_db.url, "-o", str(png), "--at", "2026-12-02"])
     assert r.exit_code == 0, r.output
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    r = CliRunner().invoke(cli, ["region", "map", "--db", sqlite_db.url, "-o", str(tmp_path / "map.pdf")])
+    r = CliRunner().invoke(cli, ["region", "map", "--db", sqlite_db.url, "-o", str(tmp_path / "map.pdf"), "--lang", "en"])
     assert r.exit_code == 2 and ".svg, .html or .png" in r.output
+    r = CliRunner().invoke(cli, ["region", "map", "--db", sqlite_db.url, "-o", str(tmp_path / "map.pdf")])
+    assert r.exit_code == 2 and ".svg、.html 或 .png" in r.output
 
 
 def test_done_when_store_export_validates_and_a_region_store_lists_it_once(tmp_path):

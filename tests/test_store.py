@@ -421,20 +421,26 @@ def test_cli_closes_hidden_dangers_and_assess_shows_the_levels(store_url):
     state_of = {h["id"]: h["state"] for h in after["hidden_dangers"]}
     assert state_of[hd] == "closed"
     assert before["risks"] != after["risks"]
-    r = run("db", "verify", "--db", store_url)
+    r = run("db", "verify", "--db", store_url, "--lang", "en")
     assert r.exit_code == 0 and "ok" in r.output
-    r = run("db", "verify", "--db", store_url, "--head", before["store"]["head_hash"])
+    r = run("db", "verify", "--db", store_url, "--head", before["store"]["head_hash"], "--lang", "en")
     assert r.exit_code == 0 and "appended since" in r.output
-    r = run("db", "log", "--db", store_url)
+    r = run("db", "verify", "--db", store_url, "--head", before["store"]["head_hash"])
+    assert r.exit_code == 0 and "其后又追加了" in r.output
+    r = run("db", "log", "--db", store_url, "--lang", "en")
     assert "inspection INS-" in r.output and f"{hd} closed" in r.output
+    r = run("db", "log", "--db", store_url)
+    assert "排查记录 INS-" in r.output and f"{hd} 销号" in r.output
 
 
 def test_cli_verify_fails_on_an_edit(store_url):
     run("db", "import", str(EXAMPLE), "--db", store_url)
     run("inspect", "--db", store_url)
     raw_execute(store_url, [("UPDATE dualprev_events SET data = replace(data, '周杰', '某人') WHERE kind = 'inspection.recorded'", ())])
-    r = run("db", "verify", "--db", store_url)
+    r = run("db", "verify", "--db", store_url, "--lang", "en")
     assert r.exit_code == 1 and "FAILED" in r.output
+    r = run("db", "verify", "--db", store_url)
+    assert r.exit_code == 1 and "未通过" in r.output
 
 
 @pytest.mark.parametrize("url,message", [
@@ -462,7 +468,7 @@ def test_cli_export_carries_the_head(store_url, tmp_path):
     run("db", "import", str(EXAMPLE), "--db", store_url)
     run("inspect", "--db", store_url)
     out = tmp_path / "e.jsonl"
-    r = CliRunner().invoke(cli, ["db", "export", "--db", store_url, "--format", "jsonl", "-o", str(out)])
+    r = CliRunner().invoke(cli, ["db", "export", "--db", store_url, "--format", "jsonl", "-o", str(out), "--lang", "en"])
     assert r.exit_code == 0
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert lines[0]["prev_hash"] == GENESIS and f"head {lines[-1]['hash']}" in r.output

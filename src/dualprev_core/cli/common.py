@@ -87,6 +87,12 @@ def _common(fn: _F) -> _F:
     return fn
 
 
+def _lang_option(fn: _F) -> _F:
+    """``--lang`` alone, for commands whose output is data (their messages are in the language)."""
+    return click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="message language",
+                        callback=_set_lang, is_eager=True)(fn)
+
+
 def _disabled_packs() -> tuple[str, ...]:
     """The packs disabled with ``dualprev --disable-pack NAME`` (the group's option)."""
     ctx = click.get_current_context(silent=True)

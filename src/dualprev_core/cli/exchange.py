@@ -9,9 +9,33 @@ from typing import Any
 
 import click
 
-from dualprev_core.cli.common import _check_source, _db_option, _enterprise_id_option, _guard, _out, _rules_option, open_state
+from dualprev_core.cli.common import (
+    _check_source,
+    _common,
+    _db_option,
+    _enterprise_id_option,
+    _guard,
+    _lang_option,
+    _out,
+    _rules_option,
+    open_state,
+)
 
 __all__ = ["submission_cmd", "exchange_group", "exchange_schema_cmd", "exchange_codes_cmd", "exchange_validate_cmd"]
+
+
+#: What these commands print, by key and language (the submission and code lists themselves are data).
+_MSG: dict[str, dict[str, str]] = {
+    "written": {"zh": "{output}：{name}（{code}）的 {n} 条记录，内容哈希 {content}…，链头 {head}…",
+                "en": "{output}: {n} records of {name} ({code}), content {content}…, head {head}…"},
+    "valid": {"zh": "{file}：有效", "en": "{file}: valid"},
+    "problems": {"zh": "{file}：{n} 个问题", "en": "{file}: {n} problem{s}"},
+    "document": {"zh": "（整个文件）", "en": "(document)"},
+}
+
+
+def _t(key: str, lang: str, **values: Any) -> str:
+    return _MSG[key]["zh" if lang == "zh" else "en"].format(**values)
 
 
 def _write_json(data: Any, output: Path | None) -> None:
@@ -65,9 +89,10 @@ def _maps(codes_file: Path | None) -> Any:
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="write the submission here (default: stdout)")
 @_rules_option
 @_codes_option
+@_lang_option
 @_guard
 def submission_cmd(enterprise: Path | None, ledger: Path | None, db: str | None, enterprise_id: str | None, credit_code: str | None,
-                   output: Path | None, rule_files: tuple[Path, ...], codes_file: Path | None) -> None:
+                   output: Path | None, rule_files: tuple[Path, ...], codes_file: Path | None, lang: str) -> None:
     """An enterprise's submission in the national exchange model (JSON), from ENTERPRISE [--ledger L] or --db URL [-e ID].
 
     It is validated before it is written; it carries the store's head hash (for files: a hash chain
@@ -83,8 +108,8 @@ def submission_cmd(enterprise: Path | None, ledger: Path | None, db: str | None,
     _write_json(sub, output)
     if output is not None:
         n = sum(len(v) for v in sub.values() if isinstance(v, list))
-        click.echo(f"{output}: {n} records of {sub['enterprise']['COMPANY_NAME']} ({sub['enterprise']['CREDIT_CODE']}), "
-                   f"content {sub['content_hash'][:12]}…, head {sub['head_hash'][:12]}…", err=True)
+        click.echo(_t("written", lang, output=output, n=n, name=sub["enterprise"]["COMPANY_NAME"], code=sub["enterprise"]["CREDIT_CODE"],
+                      content=sub["content_hash"][:12], head=sub["head_hash"][:12]), err=True)
 
 
 @click.group("exchange")
@@ -112,10 +137,10 @@ def exchange_codes_cmd(codes_file: Path | None) -> None:
 
 @exchange_group.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="machine-readable JSON output")
 @_codes_option
+@_common
 @_guard
-def exchange_validate_cmd(files: tuple[Path, ...], as_json: bool, codes_file: Path | None) -> None:
+def exchange_validate_cmd(files: tuple[Path, ...], as_json: bool, codes_file: Path | None, lang: str) -> None:
     """Check submissions from any source: every problem, with its path; exit 2 if any has one."""
     from dualprev_core.errors import ValidationError
     from dualprev_core.exchange.validate import read_submission, submission_problems
@@ -128,20 +153,19 @@ def exchange_validate_cmd(files: tuple[Path, ...], as_json: bool, codes_file: Pa
         except ValidationError as exc:
             problems = list(exc.problems)
         results.append({"file": str(f), "valid": not problems, "problems": [{"path": p.path, "message": p.message} for p in problems]})
-    _report_validation(results, as_json)
+    _report_validation(results, as_json, lang)
 
 
-def _report_validation(results: list[dict[str, Any]], as_json: bool) -> None:
+def _report_validation(results: list[dict[str, Any]], as_json: bool, lang: str = "en") -> None:
     if as_json:
         _out(results)
     else:
         for r in results:
             if r["valid"]:
-                click.echo(f"{r['file']}: valid")
+                click.echo(_t("valid", lang, file=r["file"]))
             else:
-                n = len(r["problems"])
-                click.echo(f"{r['file']}: {n} problem{'s' if n != 1 else ''}", err=True)
+                click.echo(_t("problems", lang, file=r["file"], n=len(r["problems"]), s="s" if len(r["problems"]) != 1 else ""), err=True)
                 for p in r["problems"]:
-                    click.echo(f"  - {p['path'] or '(document)'}: {p['message']}", err=True)
+                    click.echo(f"  - {p['path'] or _t('document', lang)}{'：' if lang == 'zh' else ': '}{p['message']}", err=True)
     if not all(r["valid"] for r in results):
         raise SystemExit(2)
