@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import warnings
 from typing import Any
 
 import pytest
@@ -10,6 +13,7 @@ from hypothesis import strategies as st
 from rules.rules_helpers import OPS, doc, rule, rulesets
 
 from dualprev_core.rules import load_ruleset, make_engine
+from dualprev_core.rules.supervised import EngineRestartWarning
 
 pytest.importorskip("durable_rules_engine")
 
@@ -18,23 +22,47 @@ def ids(ms: list[Any]) -> list[Any]:
     return [(m.identity, m.at) for m in ms]
 
 
+#: The durable engine compared: in process by default (fast); DUALPREV_DIFFERENTIAL_ENGINE=durable runs
+#: the supervised worker instead, so that a fault in the C core is an incident, not the end of the run.
+DURABLE_KIND = os.environ.get("DUALPREV_DIFFERENTIAL_ENGINE", "durable-inprocess")
+INCIDENTS: list[Any] = []
+
+
 def run_both(rs: Any, steps: list[Any]) -> None:
     ruleset = load_ruleset(rs)
-    with make_engine("reference") as ref, make_engine("durable-inprocess") as dur:
-        assert ids(ref.load(ruleset)) == ids(dur.load(ruleset))
-        for i, (kind, arg) in enumerate(steps):
-            if kind == "assert":
-                a, b = ref.assert_facts(arg), dur.assert_facts(arg)
-            elif kind == "retract":
-                a, b = ref.retract_fact(*arg), dur.retract_fact(*arg)
-            elif kind == "events":
-                a, b = ref.post_events(arg), dur.post_events(arg)
-            else:
-                a, b = ref.advance_clock(arg), dur.advance_clock(arg)
-            note(f"step {i}: {kind} {arg!r} -> {ids(a)}")
-            assert ids(a) == ids(b), f"step {i} {kind} {arg!r}"
-            assert ids(ref.current_matches()) == ids(dur.current_matches()), f"step {i}"
-        assert [m.facts for m in ref.matches()] == [m.facts for m in dur.matches()]
+    with warnings.catch_warnings(), make_engine("reference") as ref, make_engine(DURABLE_KIND) as dur:
+        warnings.simplefilter("ignore", EngineRestartWarning)  # counted in INCIDENTS below instead
+        try:
+            _compare(ref, dur, ruleset, steps)
+        finally:
+            _keep_incidents(getattr(dur, "incidents", ()))
+
+
+def _keep_incidents(incidents: Any) -> None:
+    """Append the supervised worker's deaths to $DUALPREV_DIFFERENTIAL_INCIDENTS (JSON lines), if set."""
+    INCIDENTS.extend(incidents)
+    path = os.environ.get("DUALPREV_DIFFERENTIAL_INCIDENTS")
+    if path and incidents:
+        with open(path, "a", encoding="utf-8") as f:
+            for incident in incidents:
+                f.write(json.dumps({"call": incident.call, "cause": incident.cause, "action": incident.action}) + "\n")
+
+
+def _compare(ref: Any, dur: Any, ruleset: Any, steps: list[Any]) -> None:
+    assert ids(ref.load(ruleset)) == ids(dur.load(ruleset))
+    for i, (kind, arg) in enumerate(steps):
+        if kind == "assert":
+            a, b = ref.assert_facts(arg), dur.assert_facts(arg)
+        elif kind == "retract":
+            a, b = ref.retract_fact(*arg), dur.retract_fact(*arg)
+        elif kind == "events":
+            a, b = ref.post_events(arg), dur.post_events(arg)
+        else:
+            a, b = ref.advance_clock(arg), dur.advance_clock(arg)
+        note(f"step {i}: {kind} {arg!r} -> {ids(a)}")
+        assert ids(a) == ids(b), f"step {i} {kind} {arg!r}"
+        assert ids(ref.current_matches()) == ids(dur.current_matches()), f"step {i}"
+    assert [m.facts for m in ref.matches()] == [m.facts for m in dur.matches()]
 
 
 @given(rs=rulesets(), steps=OPS)
