@@ -347,6 +347,10 @@ def test_map_png_and_html_through_the_outputs_layer(sqlite_db, subs, tmp_path):
     assert r.exit_code == 2 and ".svg, .html or .png" in r.output
     r = CliRunner().invoke(cli, ["region", "map", "--db", sqlite_db.url, "-o", str(tmp_path / "map.pdf")])
     assert r.exit_code == 2 and ".svg、.html 或 .png" in r.output
+    r = CliRunner().invoke(cli, ["region", "assess", "--db", sqlite_db.url, "--at", "yesterday"])
+    assert r.exit_code == 2 and "'yesterday' 不是 ISO 日期或时间" in r.output and "错误" in r.output
+    r = CliRunner().invoke(cli, ["region", "assess", "--db", sqlite_db.url, "--at", "yesterday", "--lang", "en"])
+    assert r.exit_code == 2 and "'yesterday' is not an ISO date or time" in r.output
 
 
 def test_done_when_store_export_validates_and_a_region_store_lists_it_once(tmp_path):

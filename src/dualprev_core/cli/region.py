@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from dualprev_core.cli.common import _common, _fail, _guard, _lang_option, _out
+from dualprev_core.cli.common import _CURRENT_LANG, _common, _fail, _guard, _lang_option, _out
 
 __all__ = ["region_group", "ingest_cmd", "regions_cmd", "assess_cmd", "plan_cmd", "visit_cmd", "map_cmd"]
 
@@ -37,6 +37,8 @@ _MSG: dict[str, dict[str, str]] = {
     "map_suffix": {"zh": "{output}：地图可写为 .svg、.html 或 .png 文件（收到 {suffix}）",
                    "en": "{output}: the map is written as .svg, .html or .png (got {suffix})"},
     "no_suffix": {"zh": "无后缀", "en": "no suffix"},
+    "bad_time": {"zh": "{name}：{text} 不是 ISO 日期或时间（例如 2026-12-01 或 2026-12-01T08:00:00+08:00）",
+                 "en": "{name}: {text} is not an ISO date or time (e.g. 2026-12-01 or 2026-12-01T08:00:00+08:00)"},
     "map_written": {"zh": "{output}：{regions} 个区域，{enterprises} 家企业", "en": "{output}: {regions} regions, {enterprises} enterprises"},
 }
 
@@ -55,7 +57,7 @@ def _at(text: str | None, name: str = "--at") -> datetime:
     try:
         t = datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{name}: {text!r} is not an ISO date or time (e.g. 2026-12-01 or 2026-12-01T08:00:00+08:00)") from None
+        raise InvalidInput(_t("bad_time", _CURRENT_LANG["lang"], name=name, text=repr(text))) from None
     if t.tzinfo is None:
         from datetime import timedelta, timezone
 
