@@ -70,6 +70,9 @@ class Assessment:
     :param clock: time source for events the assessment emits.
     :param replay_inspections: record the enterprise's inspections, sorted by (time, id).
     :param rules_engine: engine for pack rule files: ``auto``, ``durable`` or ``reference``.
+    :param criteria_versions: criteria versions to judge by (``standard@version`` or ``standard``,
+        e.g. ``建质〔2009〕87号@2009``), whatever the findings' dates; without, each finding is judged
+        by the versions in force when it was made (docs/rules.md, "Criteria by version").
     """
 
     def __init__(
@@ -81,7 +84,12 @@ class Assessment:
         clock: Clock | None = None,
         replay_inspections: bool = True,
         rules_engine: str = "auto",
+        criteria_versions: Iterable[str] | None = None,
     ) -> None:
+        from dualprev_core.rules.versions import VersionChoice
+
+        #: the criteria versions the caller named (empty: by the findings' dates)
+        self.criteria_versions = VersionChoice.parse(list(criteria_versions) if criteria_versions is not None else None)
         with gc_paused():
             self._build(enterprise, packs, ledger, clock, rules_engine)
         if replay_inspections:
@@ -321,7 +329,7 @@ class Assessment:
     def criteria(self) -> CriteriaSession | None:
         """The installed packs' rule files over this enterprise (``None`` when no pack has any)."""
         if self._criteria is None and self.packs.registry.rule_files:
-            self._criteria = CriteriaSession(self, engine=self._engine_kind)
+            self._criteria = CriteriaSession(self, engine=self._engine_kind, versions=self.criteria_versions)
         return self._criteria
 
     def open_hidden_danger(
@@ -342,10 +350,8 @@ class Assessment:
         major with that rule as the criterion (an open general one is regraded upward); without
         it the installed criteria grade it.
         """
-        from dualprev_core.assessment.criteria import criterion_ref
-
         c = self.graph.record(control, "control")
-        ref = criterion_ref(major_by, self.criteria.versions if self.criteria else {}) if major_by is not None else None
+        ref = self._ref(major_by) if major_by is not None else None
         existing = self.ledger.open_on_control(control)
         if existing:
             hd = existing[0]
@@ -389,7 +395,6 @@ class Assessment:
 
         :raises UnknownReference: the subject names no area, risk point or enterprise of this file.
         """
-        from dualprev_core.assessment.criteria import criterion_ref
 
         kind, _, ident = subject.partition(":")
         pools = {"area": {a.id for a in self.enterprise.areas}, "risk_point": {r.id for r in self.enterprise.risk_points},
@@ -402,10 +407,15 @@ class Assessment:
         hd = self.ledger.report(subject=subject, finding=finding, source=source, description=description, owner_level=owner_level,
                                 risk_ids=risks, by=by, at=at)
         if major_by is not None:
-            ref = criterion_ref(major_by, self.criteria.versions if self.criteria else {})
+            ref = self._ref(major_by)
             return self.ledger.assess(hd.id, grade=HiddenDangerGrade.MAJOR, criteria=[ref], by=by, at=at,
                                       deadline=at + timedelta(days=DEFAULT_RECTIFICATION_DAYS["major"]), why=f"criterion matched: {ref.criterion_id}")
         return self._grade(hd, at)
+
+    def _ref(self, match: Any) -> Any:
+        from dualprev_core.assessment.criteria import criterion_ref
+
+        return self.criteria.ref(match) if self.criteria is not None else criterion_ref(match, {})
 
     def evaluate_criteria(self, at: datetime | None = None) -> list[Any]:
         """Act on what the installed rule files say about the standing facts.
@@ -422,6 +432,10 @@ class Assessment:
         when = at if at is not None else self.clock.now()
         matches = self.criteria.take_pending()
         for m in matches:
+            if not self.criteria.judges(m, when):
+                self.unapplied.append((m, f"rule set {m.ruleset!r} does not judge findings made at {when.isoformat()} "
+                                          f"(its document version was not in force then, or the caller named another version)"))
+                continue
             for o in m.outcomes:
                 if o.kind != "open_hidden_danger":
                     continue

@@ -21,6 +21,7 @@ costs nothing.  After that, each change re-asserts (or retracts) just the facts 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from dualprev_core.assessment.facts import (
@@ -36,6 +37,7 @@ from dualprev_core.hidden_dangers.ledger import CriterionRef, HiddenDanger
 from dualprev_core.rules import Match, make_engine
 from dualprev_core.rules.format import AnyOf, FactPattern, NonePattern, RuleSet
 from dualprev_core.rules.semantics import holds
+from dualprev_core.rules.versions import CriteriaDocument, VersionChoice, select_rulesets
 
 if TYPE_CHECKING:
     from dualprev_core.assessment.assessment import Assessment
@@ -43,10 +45,14 @@ if TYPE_CHECKING:
 __all__ = ["CriteriaSession", "criterion_ref", "applies", "fact_filters"]
 
 
-def criterion_ref(match: Match, versions: dict[str, str]) -> CriterionRef:
-    """The :class:`CriterionRef` recorded on a hidden danger for a matching rule."""
+def criterion_ref(match: Match, versions: dict[str, str], document: CriteriaDocument | None = None, *, named: bool = False) -> CriterionRef:
+    """The :class:`CriterionRef` recorded on a hidden danger for a matching rule; ``document`` is the
+    version of the criteria document its rule set encodes (``named``: the caller chose it)."""
     pack = match.pack or "unknown"
-    return CriterionRef(criterion_id=match.rule, pack=pack, pack_version=versions.get(pack, ""), citation=match.citation)
+    used = ""
+    if document is not None:
+        used = f"{document.key}: {document.label()}; " + ("named by the caller" if named else "in force at the finding")
+    return CriterionRef(criterion_id=match.rule, pack=pack, pack_version=versions.get(pack, ""), citation=match.citation, document=used)
 
 
 def applies(manifest: Any, industry: str) -> bool:
@@ -92,10 +98,17 @@ class CriteriaSession:
 
     :param assessment: the assessment whose enterprise is judged.
     :param engine: ``"auto"`` (durable-rules if importable), ``"durable"`` or ``"reference"``.
+    :param versions: criteria versions the caller names (``standard@version``); without, each
+        finding is judged by the versions in force when it was made.
+
+    Every version of every applicable rule set is loaded; which of them judges a hidden danger is
+    decided per finding (:meth:`rulesets_at`), so one session judges an old and a new finding each
+    by its own version.
     """
 
-    def __init__(self, assessment: Assessment, *, engine: str = "auto") -> None:
+    def __init__(self, assessment: Assessment, *, engine: str = "auto", versions: VersionChoice | None = None) -> None:
         self.assessment = assessment
+        self.choice = versions or VersionChoice()
         self.engine = make_engine(engine)
         self.versions = {name: m.version for name, m in assessment.packs.manifests.items()}
         self.pending: list[Match] = []
@@ -109,6 +122,10 @@ class CriteriaSession:
                 continue
             self.pending += self.engine.load(ruleset)
             loaded.append(ruleset)
+        #: the loaded rule sets (every version)
+        self.rulesets: dict[str, RuleSet] = {rs.id: rs for rs in loaded}
+        if self.choice:
+            select_rulesets(loaded, datetime.min, self.choice)  # a named version nobody encodes is refused now
         #: fact type -> literal conditions of each pattern on it (see :func:`fact_filters`)
         self.filters = fact_filters(loaded)
         #: (type, key) of the facts in the engine
@@ -182,21 +199,39 @@ class CriteriaSession:
         self.pending += started
         return started
 
+    def rulesets_at(self, at: datetime) -> frozenset[str]:
+        """Ids of the loaded rule sets that judge a finding made at ``at`` (the caller's versions, else those in force)."""
+        return frozenset(rs.id for rs in select_rulesets(self.rulesets.values(), at, self.choice))
+
+    def judges(self, match: Match, at: datetime) -> bool:
+        """Whether ``match``'s rule set judges a finding made at ``at``."""
+        return match.ruleset not in self.rulesets or match.ruleset in self.rulesets_at(at)
+
+    def ref(self, match: Match) -> CriterionRef:
+        """The :class:`CriterionRef` for ``match``, naming the document version its rule set encodes."""
+        rs = self.rulesets.get(match.ruleset)
+        doc = rs.document if rs is not None else None
+        return criterion_ref(match, self.versions, doc, named=doc is not None and self.choice.picks(doc))
+
     def grade(self, hd: HiddenDanger) -> list[CriterionRef]:
-        """The criteria that make ``hd`` major, given the current facts (empty: general)."""
+        """The criteria that make ``hd`` major, given the current facts (empty: general).
+
+        Only rule sets that judge a finding made when ``hd`` was found (:meth:`rulesets_at`) count.
+        """
         if not self.filters:
             return []
         # the assessment keeps the facts in step (refresh on every change); the hidden danger's
         # own fact is re-asserted in case it was reported before this session existed
         self.refresh(hidden_dangers=[hd])
         found: dict[str, CriterionRef] = {}
+        judging = self.rulesets_at(hd.reported_at)
         for m in self.engine.current_matches():
-            if not _grades_major(m):
+            if not _grades_major(m) or (m.ruleset in self.rulesets and m.ruleset not in judging):
                 continue
             keys = {(b.type, b.key) for b in m.bindings}
             binds_hd = any(t == "hidden_danger" for t, _ in keys)
             if ("hidden_danger", hd.id) in keys or (not binds_hd and ("control", hd.control_id) in keys):
-                found.setdefault(m.rule, criterion_ref(m, self.versions))
+                found.setdefault(m.rule, self.ref(m))
         return [found[k] for k in sorted(found)]
 
     def take_pending(self) -> list[Match]:

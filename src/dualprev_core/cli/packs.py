@@ -21,10 +21,15 @@ def packs_cmd(ctx: click.Context, as_json: bool, lang: str) -> None:
     """Installed packs, versions, standards and what each contributes (``packs check NAME``: conformance)."""
     if ctx.invoked_subcommand is not None:
         return
+    from dualprev_core.rules.versions import documents_of
+
     packs = _packs(listing=True)
     L = _LABELS[lang]
+    rulesets = packs.registry.rulesets.values()
     data: dict[str, Any] = {
-        "packs": [{**m.to_dict(), "contributes": {k: v for k, v in packs.registry.contributions(n).items() if v}} for n, m in packs.manifests.items()],
+        "packs": [{**m.to_dict(), "contributes": {k: v for k, v in packs.registry.contributions(n).items() if v},
+                   "criteria": documents_of(rs for rs in rulesets if rs.pack == n)}
+                  for n, m in packs.manifests.items()],
         "errors": {n: str(e) for n, e in packs.errors.items()},
         "disabled": list(packs.disabled),
     }
@@ -33,7 +38,7 @@ def packs_cmd(ctx: click.Context, as_json: bool, lang: str) -> None:
         return
     from dualprev_core.cli.i18n import contribution, show, table, text
 
-    t = table((L["pack"], "id"), (L["version"], "id"), (L["standards"], "text"), (L["contributes"], "text"), show_lines=True)
+    t = table((L["pack"], "id"), (L["version"], "id"), (L["standards"], "text"), (_CRITERIA[lang], "text"), (L["contributes"], "text"), show_lines=True)
     any_unverified = False
     for p in data["packs"]:
         stds = []
@@ -43,7 +48,7 @@ def packs_cmd(ctx: click.Context, as_json: bool, lang: str) -> None:
             stds.append(f"{name} {st.get('edition', '')}".strip() + (" *" if not st["verified"] else ""))
         contrib = "\n".join(f"{contribution(k, lang)}: {len(v)}" for k, v in p["contributes"].items())
         title = p["title"] if lang != "zh" or not _english(p["title"]) else ""
-        t.add_row(p["name"] + (f"\n{title}" if title else ""), p["version"], "\n".join(stds), contrib)
+        t.add_row(p["name"] + (f"\n{title}" if title else ""), p["version"], "\n".join(stds), _criteria_lines(p["criteria"], lang), contrib)
     console = Console()
     show(console, t)
     if any_unverified:
@@ -52,6 +57,35 @@ def packs_cmd(ctx: click.Context, as_json: bool, lang: str) -> None:
         console.print(f"[bold red]{L['errors']}[/]")
         for msg in packs.errors.values():
             console.print(f"  {msg}", markup=False)
+
+
+_CRITERIA = {"zh": "判定标准版本", "en": "criteria versions"}
+_WORDS = {
+    "zh": {"current": "现行", "superseded": "已被替代", "undeclared": "未声明文件", "not_encoded": "未编码", "unverified": "日期未核实",
+           "from": "施行", "until": "止", "unknown": "?"},
+    "en": {"current": "current", "superseded": "superseded", "undeclared": "no document declared", "not_encoded": "not encoded",
+           "unverified": "dates unverified", "from": "in force", "until": "until", "unknown": "?"},
+}
+
+
+def _criteria_lines(docs: list[dict[str, Any]], lang: str) -> str:
+    """One line per criteria document version: number, version, status, dates, rule-set count."""
+    w = _WORDS.get(lang, _WORDS["en"])
+    lines = []
+    for d in docs:
+        if d["status"] == "undeclared":
+            lines.append(f"({w['undeclared']}): {len(d['rulesets'])}")
+            continue
+        span = f"{w['from']} {d['in_force_from'] or w['unknown']}"
+        if d["in_force_until"]:
+            span += f" {w['until']} {d['in_force_until']}"
+        flags = [w[d["status"]], span]
+        if not d["encoded"]:
+            flags.append(w["not_encoded"])
+        elif not d.get("dates_verified", True):
+            flags.append(w["unverified"])
+        lines.append(f"{d['standard']} {d['version']}".strip() + f" ({'; '.join(flags)})" + (f" ×{len(d['rulesets'])}" if d["rulesets"] else ""))
+    return "\n".join(lines)
 
 
 def _english(s: str) -> bool:

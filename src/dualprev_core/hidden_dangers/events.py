@@ -254,12 +254,17 @@ class CriterionRef:
     :param pack: the pack's name.
     :param pack_version: the pack's version.
     :param citation: the standard clause the criterion encodes.
+    :param document: the version of the criteria document that judged (``standard@version``, with
+        its dates in force and how it was chosen: in force at the finding, or named by the caller);
+        empty for criteria of rule sets that declare no document, and for records made before
+        criteria carried versions.
     """
 
     criterion_id: str = _id_field()
     pack: str = _id_field()
     pack_version: str = _id_field()
     citation: Citation = attrs.field()
+    document: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
 
     @citation.validator
     def _check_citation(self, a: attrs.Attribute[Any], value: object) -> None:
@@ -273,6 +278,7 @@ class CriterionRef:
             "pack": self.pack,
             "pack_version": self.pack_version,
             "citation": self.citation.to_dict(),
+            **({"document": self.document} if self.document else {}),
         }
 
     @classmethod
@@ -282,13 +288,17 @@ class CriterionRef:
             return data
         if not isinstance(data, Mapping):
             raise InvalidInput(f"'{path}' must be a mapping (got {excerpt(data)})")
-        allowed = {"criterion_id", "pack", "pack_version", "citation"}
+        required = {"criterion_id", "pack", "pack_version", "citation"}
+        allowed = required | {"document"}
+        missing = sorted(required - set(data))
         extra = sorted(set(data) - allowed)
         if extra:
             raise InvalidInput(f"'{path}' has unknown field(s) {_some(extra)}; allowed: {sorted(allowed)}")
-        missing = sorted(allowed - set(data))
         if missing:
             raise InvalidInput(f"'{path}' is missing field(s) {missing}")
+        document = data.get("document", "")
+        if not isinstance(document, str):
+            raise InvalidInput(f"'{path}.document' must be a string (got {excerpt(document)})")
         cit = data["citation"]
         if not isinstance(cit, Citation):
             if not isinstance(cit, Mapping):
@@ -303,6 +313,7 @@ class CriterionRef:
                 pack=data["pack"],
                 pack_version=data["pack_version"],
                 citation=cit,
+                document=document,
             )
         except InvalidInput as exc:
             raise InvalidInput(f"'{path}': {exc}") from None

@@ -13,6 +13,7 @@ import attrs
 
 from dualprev_core.errors import UnknownReference, suggest
 from dualprev_core.provenance import Citation
+from dualprev_core.rules.versions import CriteriaDocument
 
 __all__ = [
     "Condition",
@@ -150,12 +151,14 @@ class Rule:
 
 @attrs.frozen
 class RuleSet:
-    """A validated rule file: ``ruleset`` id, optional ``pack``, rules in file order."""
+    """A validated rule file: ``ruleset`` id, optional ``pack``, rules in file order, and the
+    document (number, version, dates in force, what it supersedes) its rules encode, if declared."""
 
     id: str
     rules: tuple[Rule, ...]
     pack: str | None = None
     source: str | None = attrs.field(default=None, eq=False)
+    document: CriteriaDocument | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen

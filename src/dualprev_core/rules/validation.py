@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from dualprev_core.doc_cache import cached_document, store_document
-from dualprev_core.errors import Problem, ValidationError, excerpt, suggest
+from dualprev_core.errors import InvalidInput, Problem, ValidationError, excerpt, suggest
 from dualprev_core.limits import get_limits, read_text, structure_problems
 from dualprev_core.provenance import Citation
 from dualprev_core.rules.format import (
@@ -37,6 +37,7 @@ from dualprev_core.rules.format import (
     SilencePattern,
 )
 from dualprev_core.rules.regex import regex_problem
+from dualprev_core.rules.versions import CriteriaDocument
 from dualprev_core.yaml_lines import load_yaml_fast, load_yaml_with_lines
 
 __all__ = ["parse_ruleset", "load_ruleset", "MAX_JOIN", "MAX_SAFE_INT"]
@@ -47,7 +48,7 @@ MAX_JOIN = 16
 MAX_SAFE_INT = 2**53
 
 _ALIAS = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TOP_KEYS = ("format", "ruleset", "pack", "description", "rules")
+_TOP_KEYS = ("format", "ruleset", "pack", "description", "document", "rules")
 _RULE_KEYS = ("id", "title", "citation", "when", "then", "salience", "enabled", "description")
 _CITATION_REQUIRED = ("standard", "edition", "clause")
 _CITATION_KEYS = ("standard", "edition", "clause", "title", "verified", "note", "sources")
@@ -323,6 +324,12 @@ def _document(ck: _Checker, doc: Any) -> RuleSet | None:
     pack = ck.text(doc, "pack", (), required=False)
     if "description" in doc and not isinstance(doc["description"], str):
         ck.add(("description",), f"'description' must be a string (got {_show(doc['description'])})")
+    document = None
+    if "document" in doc:
+        try:
+            document = CriteriaDocument.from_mapping(doc["document"], "document")
+        except InvalidInput as e:
+            ck.add(("document",), str(e))
     rules_node = doc.get("rules")
     rules: list[Rule] = []
     if "rules" not in doc:
@@ -345,7 +352,7 @@ def _document(ck: _Checker, doc: Any) -> RuleSet | None:
                 rules.append(rule)
     if ck.problems or rsid is None:
         return None
-    return RuleSet(id=rsid, rules=tuple(rules), pack=pack, source=ck.source)
+    return RuleSet(id=rsid, rules=tuple(rules), pack=pack, source=ck.source, document=document)
 
 
 def _rule(ck: _Checker, r: Any, path: tuple[Any, ...]) -> Rule | None:
