@@ -148,7 +148,7 @@ def test_the_judgement_is_recorded_with_its_version_and_round_trips(rule_files):
 
 
 def test_a_named_version_nobody_encodes_is_refused_with_the_encoded_ones(rule_files):
-    with pytest.raises(InvalidInput, match=r"测〔2010〕9号.*encoded: 测〔2009〕1号@2009, 测〔2018〕2号@2018"):
+    with pytest.raises(InvalidInput, match=r"测〔2010〕9号.*no installed pack encodes it; encoded: .*测〔2009〕1号@2009, 测〔2018〕2号@2018"):
         _judge(rule_files, "reference", "C1", AFTER, versions=["测〔2010〕9号"])
 
 

@@ -37,7 +37,7 @@ from dualprev_core.hidden_dangers.ledger import CriterionRef, HiddenDanger
 from dualprev_core.rules import Match, make_engine
 from dualprev_core.rules.format import AnyOf, FactPattern, NonePattern, RuleSet
 from dualprev_core.rules.semantics import holds
-from dualprev_core.rules.versions import CriteriaDocument, VersionChoice, select_rulesets
+from dualprev_core.rules.versions import CriteriaDocument, VersionChoice, check_choice, select_rulesets
 
 if TYPE_CHECKING:
     from dualprev_core.assessment.assessment import Assessment
@@ -125,7 +125,11 @@ class CriteriaSession:
         #: the loaded rule sets (every version)
         self.rulesets: dict[str, RuleSet] = {rs.id: rs for rs in loaded}
         if self.choice:
-            select_rulesets(loaded, datetime.min, self.choice)  # a named version nobody encodes is refused now
+            # a named version no installed pack encodes is refused now (a pack's standards may
+            # name versions its other data encodes, e.g. construction's 危大 threshold editions)
+            declared = [f"{c.standard}@{c.edition}" if c.edition else c.standard
+                        for m in assessment.packs.manifests.values() for c in getattr(m, "standards", ())]
+            check_choice(self.choice, loaded, [*declared, *(c.split("@")[0] for c in declared)])
         #: fact type -> literal conditions of each pattern on it (see :func:`fact_filters`)
         self.filters = fact_filters(loaded)
         #: (type, key) of the facts in the engine

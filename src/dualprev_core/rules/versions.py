@@ -34,7 +34,7 @@ from dualprev_core.errors import InvalidInput
 if TYPE_CHECKING:
     from dualprev_core.rules.format import RuleSet
 
-__all__ = ["CriteriaDocument", "DocumentRef", "VersionChoice", "in_force", "parse_date", "select_rulesets", "chain_of", "documents_of"]
+__all__ = ["CriteriaDocument", "DocumentRef", "VersionChoice", "in_force", "parse_date", "select_rulesets", "check_choice", "chain_of", "documents_of"]
 
 
 def parse_date(value: Any, what: str) -> _dt.date | None:
@@ -275,13 +275,27 @@ def chain_of(doc: CriteriaDocument, documents: Iterable[CriteriaDocument]) -> fr
     return frozenset(seen)
 
 
+def check_choice(choice: VersionChoice, rulesets: Iterable[RuleSet], declared: Iterable[str] = ()) -> None:
+    """Refuse a named version that neither a rule set's document nor ``declared`` (``standard`` or
+    ``standard@version`` of other standards data the installed packs encode, e.g. threshold tables) knows.
+
+    :raises InvalidInput: naming the unknown version and listing the known ones.
+    """
+    known: set[str] = set(declared)
+    for rs in rulesets:
+        if rs.document is not None:
+            known |= {rs.document.key, rs.document.standard}
+    for name in choice.names:
+        if name not in known:
+            raise InvalidInput(f"criteria version {name!r}: no installed pack encodes it; encoded: {', '.join(sorted(k for k in known if '@' in k)) or 'none'}")
+
+
 def select_rulesets(rulesets: Iterable[RuleSet], at: _dt.date | _dt.datetime, choice: VersionChoice | None = None) -> list[RuleSet]:
     """The rule sets that judge a finding made at ``at``.
 
     Without a choice: those in force at ``at``.  With one: for each chain holding a named version, only
-    the named version's rule sets (whatever their dates); other chains by date.
-
-    :raises InvalidInput: a named version no rule set encodes (the message lists the encoded ones).
+    the named version's rule sets (whatever their dates); other chains by date.  Names no rule set
+    encodes pick nothing here (see :func:`check_choice`).
     """
     day = at.date() if isinstance(at, _dt.datetime) else at
     rss = list(rulesets)
@@ -289,12 +303,9 @@ def select_rulesets(rulesets: Iterable[RuleSet], at: _dt.date | _dt.datetime, ch
     named: set[str] = set()
     if choice:
         for name in choice.names:
-            hits = [d for d in docs if d.key == name or d.standard == name]
-            if not hits:
-                known = sorted({d.key for d in docs})
-                raise InvalidInput(f"criteria version {name!r}: no installed rule set encodes it; encoded: {', '.join(known) or 'none'}")
-            for d in hits:
-                named |= chain_of(d, docs)
+            for d in docs:
+                if d.key == name or d.standard == name:
+                    named |= chain_of(d, docs)
     out = []
     for rs in rss:
         doc = rs.document

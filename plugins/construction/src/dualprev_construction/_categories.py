@@ -15,4 +15,8 @@ STANDARDS = (
     Citation("建办质〔2018〕31号", "2018", title="住房城乡建设部办公厅关于实施《危险性较大的分部分项工程安全管理规定》有关问题的通知",
              clause="附件1 危险性较大的分部分项工程范围; 附件2 超过一定规模的危险性较大的分部分项工程范围",
              sources=("https://zjj.sz.gov.cn/hdjl/ywzs/jsgcgl/content/post_11062311.html",)),
+    Citation("建质〔2009〕87号", "2009", title="危险性较大的分部分项工程安全管理办法", verified=False,
+             clause="superseded (until 2018-06-01, unverified): carried as the 危大 thresholds edition jz-2009-87",
+             note="only the differences from 31号文 the public sources state are encoded; its in-force start was not gathered",
+             sources=("https://zjj.sz.gov.cn/hdjl/ywzs/jsgcgl/content/post_11062311.html",)),
 )

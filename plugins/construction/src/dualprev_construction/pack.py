@@ -66,6 +66,11 @@ def dualprev_risk_is_active(risk: Risk, enterprise: Enterprise) -> bool | None:
     return is_active(proj.phase, ident.subproject.phases) if ident is not None else None
 
 
+def _named(assessment: Any) -> tuple[str, ...]:
+    """The criteria versions the assessment's caller named (they may name a 危大 thresholds version)."""
+    return tuple(getattr(getattr(assessment, "criteria_versions", None), "names", ()))
+
+
 @hookimpl
 def dualprev_enterprise_facts(assessment: Any) -> list[dict[str, Any]] | None:
     """Derived facts the criteria read.
@@ -82,7 +87,7 @@ def dualprev_enterprise_facts(assessment: Any) -> list[dict[str, Any]] | None:
     * the enterprise: ``construction:phase`` normalised to its key.
     """
     e = assessment.enterprise
-    proj = project(e)
+    proj = project(e, _named(assessment))
     out: list[dict[str, Any]] = []
     if proj.phase is not None:
         out.append({"type": "enterprise", "key": e.id, NS + "phase": proj.phase})
@@ -104,7 +109,7 @@ def dualprev_enterprise_facts(assessment: Any) -> list[dict[str, Any]] | None:
 def dualprev_assess_enterprise(assessment: Any) -> dict[str, Any] | None:
     """The section ``construction:dangerous_works``: phase, variant and each sub-project's class
     with the threshold items (clause, condition, value) that decided it."""
-    proj = project(assessment.enterprise)
+    proj = project(assessment.enterprise, _named(assessment))
     if not proj.identifications and proj.phase is None:
         return None
     return {"construction:dangerous_works": proj.to_dict()}

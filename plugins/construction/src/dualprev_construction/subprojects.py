@@ -35,6 +35,9 @@ __all__ = [
     "NS",
     "KIND_FACT",
     "VARIANT_FACT",
+    "IDENTIFIED_ON_FACT",
+    "THRESHOLDS_VERSION_FACT",
+    "thresholds_version",
     "SUBPROJECT_FACT",
     "CHECK_FACT",
     "SubProject",
@@ -53,6 +56,11 @@ __all__ = [
 NS = "construction:"
 KIND_FACT = NS + "kind"
 VARIANT_FACT = NS + "variant"
+#: On the enterprise: the day the project's 危大 identification (special plans) was made; the thresholds
+#: version in force that day identifies it.
+IDENTIFIED_ON_FACT = NS + "identified_on"
+#: On the enterprise: the thresholds version the project names (edition id, ``standard`` or ``standard@version``).
+THRESHOLDS_VERSION_FACT = NS + "thresholds_version"
 #: On a risk or a control: the sub-project (risk point id) it belongs to.
 SUBPROJECT_FACT = NS + "subproject"
 #: On a monitoring point: the design control value its readings are compared with (its unit).
@@ -151,11 +159,12 @@ def _hit(item: Item, params: Mapping[str, Any]) -> dict[str, Any]:
 
 @attrs.frozen(slots=False)
 class Project:
-    """The project's phase, threshold variant and identified sub-projects."""
+    """The project's phase, threshold variant, the thresholds version used (and why) and identified sub-projects."""
 
     phase: str | None
     variant: str | None
     identifications: tuple[Identification, ...]
+    thresholds: Mapping[str, Any] = attrs.field(factory=dict)
 
     @functools.cached_property
     def by_id(self) -> Mapping[str, Identification]:
@@ -172,6 +181,7 @@ class Project:
             "phase_citation": phase_citation().to_dict(),
             "variant": self.variant,
             "standard": catalogue().standard.to_dict(),
+            "thresholds_version": dict(self.thresholds),
             "counts": {c: sum(1 for i in ids if i.cls == c) for c in (BEYOND_SCALE, DANGEROUS, NONE)},
             "active_counts": {c: sum(1 for i in ids if i.cls == c and i.active is not False) for c in (BEYOND_SCALE, DANGEROUS, NONE)},
             "subprojects": [i.to_dict() for i in ids],
@@ -258,38 +268,88 @@ def _classify(sp: SubProject, items: tuple[Item, ...], active: bool | None) -> I
     return Identification(sp, cls, tuple(hits), tuple(undecided), active)
 
 
-_CACHE: dict[int, tuple[weakref.ref[Enterprise], Project]] = {}
+_CACHE: dict[tuple[int, tuple[str, ...]], tuple[weakref.ref[Enterprise], Project]] = {}
 
 
-def project(enterprise: Enterprise) -> Project:
+def project(enterprise: Enterprise, versions: Sequence[str] = ()) -> Project:
     """The project's phase, variant and sub-project identifications (computed once per enterprise).
 
     :raises ValidationError: a sub-project's facts are not valid (every problem at once).
     :raises InvalidInput: the phase is unknown.  :raises UnknownReference: the variant is unknown.
     """
-    hit = _CACHE.get(id(enterprise))
+    key = (id(enterprise), tuple(versions))
+    hit = _CACHE.get(key)
     if hit is not None and hit[0]() is enterprise:
         return hit[1]
-    result = identify(enterprise)
-    for key in [k for k, (ref, _) in _CACHE.items() if ref() is None]:
-        del _CACHE[key]
-    _CACHE[id(enterprise)] = (weakref.ref(enterprise), result)
+    result = identify(enterprise, versions)
+    for k in [k for k, (ref, _) in _CACHE.items() if ref() is None]:
+        del _CACHE[k]
+    _CACHE[key] = (weakref.ref(enterprise), result)
     return result
 
 
-def identify(enterprise: Enterprise) -> Project:
-    """Identify every sub-project of ``enterprise`` (no cache; see :func:`project`)."""
+def _names_thresholds(cat: Catalogue, name: str) -> bool:
+    docs = [e.document for e in cat.editions.values()] + ([cat.document] if cat.document else [])
+    return any(name in (d.standard, d.key) for d in docs) or name in cat.editions
+
+
+def thresholds_version(enterprise: Enterprise, cat: Catalogue | None = None, caller: Sequence[str] = ()) -> tuple[str | None, dict[str, Any]]:
+    """Which version of the 危大 thresholds identifies the project: ``(edition id or None for the
+    current text, explanation)``.
+
+    A version the caller names (``caller``: the assessment's ``criteria_versions``) wins, then the
+    version the project names (``construction:thresholds_version``); else the version in
+    force on ``construction:identified_on`` (the day the identification / special plans were made);
+    else the current text.
+
+    :raises ValidationError: a date that is not a date, or a version no edition encodes (file, field, value named).
+    """
+    from dualprev_core.errors import InvalidInput, UnknownReference
+    from dualprev_core.rules.versions import parse_date
+
+    cat = cat or catalogue()
+    named = enterprise.facts.get(THRESHOLDS_VERSION_FACT)
+    day_raw = enterprise.facts.get(IDENTIFIED_ON_FACT)
+    by_caller = next((n for n in caller if _names_thresholds(cat, n)), None)
+    try:
+        day = parse_date(day_raw, f"enterprise.facts.{IDENTIFIED_ON_FACT}")
+        if by_caller is not None:
+            edition = cat.version_named(by_caller)
+            how = f"named by the caller ({by_caller})"
+        elif named is not None:
+            edition = cat.version_named(str(named))
+            how = f"named by enterprise.facts.{THRESHOLDS_VERSION_FACT} = {named}"
+        elif day is not None:
+            edition = cat.version_at(day)
+            how = f"in force on {IDENTIFIED_ON_FACT} {day.isoformat()}"
+        else:
+            edition = None
+            how = f"current text (no {IDENTIFIED_ON_FACT} recorded)"
+    except InvalidInput as e:
+        raise ValidationError([Problem(f"enterprise.facts.{IDENTIFIED_ON_FACT}", str(e))], source=enterprise.source) from None
+    except UnknownReference as e:
+        raise ValidationError([Problem(f"enterprise.facts.{THRESHOLDS_VERSION_FACT}", str(e))], source=enterprise.source) from None
+    doc = edition.document if edition is not None else cat.document
+    info: dict[str, Any] = {"edition": edition.id if edition is not None else None, "document": doc.key if doc else cat.standard.standard,
+                            "label": doc.label() if doc else str(cat.standard), "chosen": how}
+    return (edition.id if edition is not None else None), info
+
+
+def identify(enterprise: Enterprise, versions: Sequence[str] = ()) -> Project:
+    """Identify every sub-project of ``enterprise`` (no cache; see :func:`project`); ``versions``: the
+    criteria versions the caller names (see :func:`thresholds_version`)."""
     cat = catalogue()
     phase = parse_phase(enterprise.facts[PHASE_FACT]) if enterprise.facts.get(PHASE_FACT) is not None else None
     variant = enterprise.facts.get(VARIANT_FACT)
-    items = cat.items_for(str(variant) if variant is not None else None)
+    edition, info = thresholds_version(enterprise, cat, versions)
+    items = cat.items_for(str(variant) if variant is not None else None, edition)
     from .criteria import known_checks
 
     subs, problems = _validate(enterprise, cat, known_checks())
     if problems:
         raise ValidationError(problems, source=enterprise.source)
     return Project(phase, str(variant) if variant is not None else None,
-                   tuple(_classify(sp, items, is_active(phase, sp.phases)) for sp in subs))
+                   tuple(_classify(sp, items, is_active(phase, sp.phases)) for sp in subs), info)
 
 
 def subproject_of_risk(risk: Risk) -> str | None:

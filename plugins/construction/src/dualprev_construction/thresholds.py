@@ -1,4 +1,5 @@
-"""The 危大工程 thresholds of 建办质〔2018〕31号 (附件1 / 附件2) as data, with provincial variants.
+"""The 危大工程 thresholds of 建办质〔2018〕31号 (附件1 / 附件2) as data, with provincial variants and
+the superseded national text (建质〔2009〕87号) as an edition.
 
 The numbers live in ``data/dangerous-works.yaml``; this module reads and validates that file
 into :class:`Catalogue` (sub-project kinds with their parameters, and threshold items) and
@@ -15,8 +16,9 @@ from typing import Any
 
 import attrs
 
-from dualprev_core.errors import Problem, UnknownReference, ValidationError, suggest
+from dualprev_core.errors import InvalidInput, Problem, UnknownReference, ValidationError, suggest
 from dualprev_core.provenance import Citation
+from dualprev_core.rules.versions import CriteriaDocument
 from dualprev_core.yaml_lines import safe_load_fast
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "Condition",
     "Item",
     "Variant",
+    "Edition",
     "Catalogue",
     "catalogue",
     "parse_catalogue",
@@ -133,13 +136,54 @@ class Variant:
 
 
 @attrs.frozen
+class Edition:
+    """A superseded version of the national text: its document (dates, what replaced it) and its
+    differences from the current items, applied like a variant's."""
+
+    changes: Variant
+    document: CriteriaDocument
+
+    @property
+    def id(self) -> str:
+        return self.changes.id
+
+
+@attrs.frozen
 class Catalogue:
-    """The kinds, the base items and the variants of the thresholds file."""
+    """The kinds, the base items, the variants and the superseded editions of the thresholds file.
+
+    :ivar document: the version the base items encode (number, version, dates, supersedes).
+    """
 
     kinds: Mapping[str, Kind]
     items: tuple[Item, ...]
     variants: Mapping[str, Variant]
     standard: Citation
+    document: CriteriaDocument | None = None
+    editions: Mapping[str, Edition] = attrs.field(factory=dict)
+
+    def edition(self, name: str) -> Edition:
+        """The edition named by its id, ``standard`` or ``standard@version``.
+
+        :raises UnknownReference: no such edition (the message lists the known ones).
+        """
+        for e in self.editions.values():
+            if name in (e.id, e.document.standard, e.document.key):
+                return e
+        known = [*(f"{e.id} ({e.document.key})" for e in self.editions.values())]
+        raise UnknownReference(f"{name!r} is not a superseded edition of the construction thresholds; known: {', '.join(known) or 'none'}")
+
+    def version_named(self, name: str) -> Edition | None:
+        """``None`` when ``name`` names the current document, else the named edition."""
+        if self.document is not None and name in (self.document.standard, self.document.key):
+            return None
+        return self.edition(name)
+
+    def version_at(self, day: Any) -> Edition | None:
+        """The edition in force on ``day`` (``None``: the current text, also when no edition was in force)."""
+        if self.document is None or self.document.in_force_at(day):
+            return None
+        return next((e for e in self.editions.values() if e.document.in_force_at(day)), None)
 
     def kind(self, name: str) -> Kind:
         try:
@@ -147,23 +191,28 @@ class Catalogue:
         except KeyError:
             raise UnknownReference(f"{name!r} is not a construction sub-project kind; known: {', '.join(self.kinds)}{suggest(name, self.kinds)}") from None
 
-    def items_for(self, variant: str | None = None) -> tuple[Item, ...]:
-        """The items in force under ``variant`` (``None``: the national text)."""
+    def items_for(self, variant: str | None = None, edition: str | None = None) -> tuple[Item, ...]:
+        """The items in force under ``variant`` (``None``: the national text) of ``edition`` (``None``: the current one)."""
+        base = self.items if edition is None else _apply(self.items, self.edition(edition).changes)
         if variant is None:
-            return self.items
+            return base
         try:
             v = self.variants[variant]
         except KeyError:
             raise UnknownReference(f"{variant!r} is not a construction threshold variant; known: {', '.join(self.variants) or 'none'}{suggest(variant, self.variants)}") from None
-        out = []
-        for item in self.items:
-            if item.id in v.remove:
-                continue
-            change = v.replace.get(item.id)
-            if change:
-                item = _replaced(item, v, change)
-            out.append(item)
-        return (*out, *v.add)
+        return _apply(base, v)
+
+
+def _apply(items: tuple[Item, ...], v: Variant) -> tuple[Item, ...]:
+    out = []
+    for item in items:
+        if item.id in v.remove:
+            continue
+        change = v.replace.get(item.id)
+        if change:
+            item = _replaced(item, v, change)
+        out.append(item)
+    return (*out, *v.add)
 
 
 def _replaced(item: Item, v: Variant, change: Mapping[str, Any]) -> Item:
@@ -248,9 +297,35 @@ def parse_catalogue(data: Mapping[str, Any], *, source: str | None = None) -> Ca
                 problems.append(Problem(vpath, f"names unknown item {target!r}{suggest(target, ids)}"))
         added = [_parse_item(raw, f"{vpath}.add[{i}]", kinds, vcit, "", problems) for i, raw in enumerate(v.get("add") or ())]
         variants[vid] = Variant(vid, str(v.get("title", vid)), vcit, dict(v.get("replace") or {}), tuple(a for a in added if a is not None), tuple(v.get("remove") or ()))
+    document = _document(data.get("document"), "document", problems)
+    editions: dict[str, Edition] = {}
+    for eid, e in (data.get("editions") or {}).items():
+        epath = f"editions.{eid}"
+        edoc = _document(e.get("document"), f"{epath}.document", problems) if isinstance(e, Mapping) else None
+        if edoc is None:
+            problems.append(Problem(epath, "an edition needs a document (standard, version, dates)"))
+            continue
+        ecit = Citation(edoc.standard, edoc.version, title=edoc.title, verified=bool(e.get("verified", False)),
+                        note=" ".join(str(edoc.note).split()), sources=tuple(e.get("sources") or ()))
+        for target in (*(e.get("replace") or {}), *(e.get("remove") or ())):
+            if target not in ids:
+                problems.append(Problem(epath, f"names unknown item {target!r}{suggest(target, ids)}"))
+        added = [_parse_item(raw, f"{epath}.add[{i}]", kinds, ecit, "", problems) for i, raw in enumerate(e.get("add") or ())]
+        changes = Variant(eid, edoc.title or edoc.standard, ecit, dict(e.get("replace") or {}), tuple(a for a in added if a is not None), tuple(e.get("remove") or ()))
+        editions[eid] = Edition(changes, edoc)
     if problems:
         raise ValidationError(problems, source=source)
-    return Catalogue(kinds, tuple(i for i in items if i is not None), variants, base)
+    return Catalogue(kinds, tuple(i for i in items if i is not None), variants, base, document, editions)
+
+
+def _document(raw: Any, path: str, problems: list[Problem]) -> CriteriaDocument | None:
+    if raw is None:
+        return None
+    try:
+        return CriteriaDocument.from_mapping(raw, path)
+    except InvalidInput as e:
+        problems.append(Problem(path, str(e)))
+        return None
 
 
 @functools.cache
