@@ -229,7 +229,7 @@ def read_document(path: str | os.PathLike[str], *, what: str = "file", finite: b
     p = Path(path)
     source = str(p)
     text = read_text(p, what=what)
-    is_json = p.suffix.lower() == ".json"
+    is_json = p.suffix.lower() in (".json", ".geojson")
     try:
         data = json.loads(text) if is_json else load_yaml_with_lines(text)[0]
     except yaml.YAMLError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hostile.hostile_helpers import EXAMPLE, SECRET, assert_refused, run
@@ -316,3 +317,23 @@ def test_rule_count_and_in_list_limits_at_their_edge(tmp_path: Path) -> None:
     with limits_override(max_rules=1):
         two = write(tmp_path, "two.yaml", _rule("[]") + _rule("[]").split("rules:\n", 1)[1].replace("id: r1", "id: r2"))
         assert_refused(run("rules", "check", two), "2 rules is over the limit max_rules=1")
+
+
+@pytest.mark.parametrize("kind", ["codes", "rules", "regions", "submission"])
+def test_hostile_regulator_files(tmp_path: Path, kind: str) -> None:
+    """Code maps, regional rules, region files and submissions go through the same limits."""
+    cases = (("laughs.yaml", LAUGHS, "max_nodes"), ("bad.yaml", b"a: [\xff]\n", "not UTF-8"),
+             ("deep.json", "[" * 5000 + "]" * 5000, "max_depth"))
+    if kind == "submission":  # JSON: the bombs are depth and non-finite numbers
+        cases = (("deep.json", "[" * 5000 + "]" * 5000, "max_depth"), ("bad.json", b'{"a": "\xff"}', "not UTF-8"),
+                 ("nan.json", '{"format": NaN}', "finite"))
+    db = f"sqlite:///{tmp_path / 'region.db'}"
+    for name, text, fragment in cases:
+        f = write(tmp_path, f"{kind}-{name}", text)
+        args: tuple[Any, ...] = {
+            "codes": ("exchange", "codes", "--codes", f),
+            "rules": ("region", "assess", "--db", db, "--rules", f),
+            "regions": ("region", "regions", f, "--db", db),
+            "submission": ("exchange", "validate", f),
+        }[kind]
+        assert_refused(run(*args), str(f), fragment)

@@ -114,12 +114,9 @@ def load_code_maps(path: str | Path) -> CodeMaps:
 
     :raises ValidationError: naming every code a mapping points to that the list lacks.
     """
-    p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ValidationError([Problem("", f"cannot read code maps: {exc}", str(p))], source=str(p)) from None
-    return _parse(data, str(p))
+    from dualprev_core.yaml_lines import read_document
+
+    return _parse(read_document(path, what="code maps"), str(path))
 
 
 @functools.cache

@@ -146,12 +146,16 @@ def read_submission(path: str | Path) -> Any:
 
     :raises ValidationError: when the file cannot be read or is not JSON (line and column named).
     """
+    from dualprev_core.limits import check_structure, get_limits, read_text
+
     p = Path(path)
+    text = read_text(p, what="submission")  # missing, directory, size, UTF-8, NUL: named, never echoed
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError([Problem("", f"cannot read: {exc.strerror if isinstance(exc, OSError) else exc}", str(p))], source=str(p)) from None
-    try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValidationError([Problem("", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", str(p))], source=str(p)) from None
+    except RecursionError:
+        raise ValidationError([Problem("", f"not valid JSON: nested more than max_depth={get_limits().max_depth} levels deep", str(p))],
+                              source=str(p)) from None
+    check_structure(data, str(p), finite=True, shared=False)
+    return data

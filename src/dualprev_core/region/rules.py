@@ -129,12 +129,9 @@ def _parse(data: Any, source: str) -> RegionalRules:
 
 def load_rules(path: str | Path) -> RegionalRules:
     """Read a regional rules file of the shape of the bundled ``regional-rules.yaml``."""
-    p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ValidationError([Problem("", f"cannot read regional rules: {exc}", str(p))], source=str(p)) from None
-    return _parse(data, str(p))
+    from dualprev_core.yaml_lines import read_document
+
+    return _parse(read_document(path, what="regional rules"), str(path))
 
 
 @functools.cache

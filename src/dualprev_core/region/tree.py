@@ -22,13 +22,11 @@ county).  Boundaries are GeoJSON Polygon or MultiPolygon geometries in longitude
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final
 
 import attrs
-import yaml
 
 from dualprev_core.errors import Problem, UnknownReference, ValidationError, suggest
 from dualprev_core.exchange.credit_code import credit_code_problem
@@ -121,15 +119,10 @@ def _geometry_problem(g: Any) -> str | None:
 
 
 def _read(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError([Problem("", f"cannot read: {exc}", str(path))], source=str(path)) from None
-    try:
-        return json.loads(text) if path.suffix.lower() in (".json", ".geojson") else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ValidationError([Problem("", f"not valid {'JSON' if path.suffix.lower() in ('.json', '.geojson') else 'YAML'}: {exc}", str(path))],
-                              source=str(path)) from None
+    """A region file or GeoJSON boundary, read through the input limits (size, depth, aliases, finite numbers)."""
+    from dualprev_core.yaml_lines import read_document
+
+    return read_document(path, what="region file")
 
 
 def parse_region_document(data: Any, *, source: str | None = None, base: Path | None = None) -> RegionTree:
